@@ -1,0 +1,485 @@
+/**
+ * The environment file format (environments/<name>.yaml): a zod schema with defaults so a file stays short,
+ * cross-field rules zod cannot express in one field, and a loader that reads every environment and fails with
+ * one message naming the file, the field path and what was expected, before anything is synthesized.
+ */
+import { readdirSync, readFileSync, existsSync } from "node:fs";
+import { basename, join, relative } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import {
+  ACCELERATOR_PROFILES,
+  GPU_INSTANCE_TYPES,
+  guaranteedGpusPerNode,
+  type Accelerator,
+} from "../constructs/accelerators";
+
+/** A DNS-safe label (RFC 1123): what an environment name must be, since it ends up in cluster and bucket names. */
+export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
+const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** Parses "10.0.0.0/16" into a network address and prefix length; undefined when it is not a valid IPv4 CIDR. */
+export function parseCidr(cidr: string): { network: number; prefix: number } | undefined {
+  const m = IPV4_CIDR.exec(cidr);
+  if (!m) return undefined;
+  const octets = m.slice(1, 5).map(Number);
+  const prefix = Number(m[5]);
+  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
+  const address = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  if ((address & mask) >>> 0 !== address) return undefined; // host bits set: "10.0.0.1/16" is not a network
+  return { network: address, prefix };
+}
+
+/** True when two IPv4 CIDRs share any address. */
+export function cidrsOverlap(a: string, b: string): boolean {
+  const x = parseCidr(a);
+  const y = parseCidr(b);
+  if (!x || !y) return false;
+  const prefix = Math.min(x.prefix, y.prefix);
+  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+  return (x.network & mask) >>> 0 === (y.network & mask) >>> 0;
+}
+
+const cidr = (what: string) =>
+  z.string().refine((s) => parseCidr(s) !== undefined, {
+    message: `expected ${what} as an IPv4 network in CIDR notation, e.g. 10.20.0.0/16, with no host bits set`,
+  });
+
+const iamRoleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@\/-]+$/, "expected an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>");
+
+const scaling = {
+  /** Minimum nodes. */
+  min: z.number().int().min(0),
+  /** Nodes the group starts with. */
+  desired: z.number().int().min(0),
+  /** Maximum nodes. */
+  max: z.number().int().min(1),
+};
+
+const systemNodeGroup = z.strictObject({
+  kind: z.literal("system"),
+  instanceTypes: z.array(z.string().min(1)).min(1).default(["m7i.xlarge"]),
+  ...scaling,
+  diskSizeGiB: z.number().int().min(20).max(1000).default(100),
+});
+
+const gpuNodeGroup = z.strictObject({
+  kind: z.literal("gpu"),
+  accelerator: z.enum(["a100", "l40s"]),
+  /** @default the accelerator's default instance types */
+  instanceTypes: z.array(z.string().min(1)).min(1).optional(),
+  ...scaling,
+  /** Root volume: container images of vLLM plus the model weights synced from S3. */
+  diskSizeGiB: z.number().int().min(200).max(16000).default(500),
+});
+
+export const nodeGroupSchema = z.discriminatedUnion("kind", [systemNodeGroup, gpuNodeGroup]);
+
+export const modelSchema = z.strictObject({
+  /** Model alias served to clients and used in release names, e.g. llama-3-70b. */
+  name: z.string().regex(DNS_LABEL, "expected a DNS-safe label (lowercase letters, digits, '-'; at most 20 characters)"),
+  /** Hugging Face repository id of the weights, synced from the model bucket under this prefix. */
+  huggingFaceId: z.string().regex(/^[\w.-]+\/[\w.-]+$/, "expected a Hugging Face id, <org>/<model>"),
+  /** Node group (key under nodeGroups) the model runs on; must be a GPU group. */
+  nodeGroup: z.string().min(1),
+  tensorParallelSize: z.number().int().min(1).max(8).default(1),
+  replicas: z.number().int().min(0).default(1),
+  maxModelLen: z.number().int().min(256).default(4096),
+  maxNumBatchedTokens: z.number().int().min(256).default(16384),
+  maxNumSeqs: z.number().int().min(1).default(256),
+  gpuMemoryUtilization: z.number().gt(0).max(1).default(0.95),
+  /** Total parameter count in billions, used to check the weights fit the GPUs. */
+  parametersBillions: z.number().positive(),
+  autoscaling: z
+    .strictObject({
+      minReplicas: z.number().int().min(0),
+      maxReplicas: z.number().int().min(1),
+      /** Target of vLLM's waiting requests per replica before scaling out. */
+      waitingRequestsTarget: z.number().int().min(1).default(5),
+    })
+    .optional(),
+  /** Price used for the gateway's cost metrics, USD per 1K tokens (input, output). */
+  pricePer1kTokens: z.strictObject({ input: z.number().min(0), output: z.number().min(0) }).optional(),
+});
+
+const endpointAccess = z.discriminatedUnion("mode", [
+  z.strictObject({ mode: z.literal("private") }),
+  z.strictObject({
+    mode: z.literal("public-restricted"),
+    /** CIDRs allowed to reach the public endpoint. 0.0.0.0/0 is refused: that is not restricted. */
+    cidrs: z
+      .array(cidr("a client CIDR").refine((c) => !c.endsWith("/0"), "expected a restricted CIDR, not /0"))
+      .min(1),
+  }),
+]);
+
+const redisSchema = z.discriminatedUnion("mode", [
+  z.strictObject({
+    mode: z.literal("managed"),
+    nodeType: z.string().regex(/^cache\.[a-z0-9]+\.[a-z0-9]+$/, "expected an ElastiCache node type, e.g. cache.r7g.large").default("cache.t4g.small"),
+    /** Replicas per shard; 1 or more gives multi-AZ automatic failover. */
+    replicasPerShard: z.number().int().min(0).max(5).default(0),
+    engineVersion: z.string().default("7.1"),
+  }),
+  z.strictObject({
+    mode: z.literal("in-cluster"),
+    storageGiB: z.number().int().min(1).default(8),
+    replicas: z.number().int().min(0).max(5).default(0),
+  }),
+]);
+
+const platformSchema = z
+  .strictObject({
+    monitoring: z
+      .strictObject({
+        retentionDays: z.number().int().min(1).max(365).default(15),
+        storageGiB: z.number().int().min(10).default(50),
+      })
+      .prefault({}),
+    qdrant: z
+      .strictObject({
+        replicas: z.number().int().min(1).default(1),
+        storageGiB: z.number().int().min(1).default(50),
+        snapshotStorageGiB: z.number().int().min(1).default(20),
+      })
+      .prefault({}),
+    /** Where the TEI embedder, reranker and classifiers run. */
+    textEmbeddings: z
+      .strictObject({
+        device: z.enum(["cpu", "gpu"]).default("cpu"),
+        /** Node group for device gpu. */
+        nodeGroup: z.string().optional(),
+        embedderReplicas: z.number().int().min(1).default(1),
+        rerankerReplicas: z.number().int().min(1).default(1),
+        /** Also deploy the prompt-injection and toxicity classifiers the guardrails call. */
+        classifiers: z.boolean().default(false),
+      })
+      .prefault({}),
+    gateway: z
+      .strictObject({
+        replicas: z.number().int().min(1).default(2),
+        maxReplicas: z.number().int().min(1).default(10),
+        ingressHost: z.string().optional(),
+        /** OIDC issuer whose JWKS signs the callers' tokens. */
+        oidcIssuer: z.url().optional(),
+        oidcAudience: z.string().default("llm-gateway"),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+export const environmentSchema = z.strictObject({
+  /** Environment name; equals the file name, and is part of every stack id and resource name. */
+  name: z.string().regex(DNS_LABEL, "expected a DNS-safe label: lowercase letters, digits and '-', starting with a letter, at most 20 characters"),
+  aws: z.strictObject({
+    accountId: z.string().regex(/^\d{12}$/, "expected a 12-digit AWS account id (quoted in YAML)"),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1"),
+  }),
+  network: z.strictObject({
+    vpcCidr: cidr("the VPC CIDR").refine((c) => {
+      const p = parseCidr(c);
+      return p === undefined || (p.prefix >= 16 && p.prefix <= 20);
+    }, "expected a VPC CIDR between /16 and /20"),
+    azCount: z.number().int().min(2).max(4).default(3),
+    /** One NAT gateway per AZ (resilient) or one shared (cheap). */
+    natGateways: z.enum(["one-per-az", "single"]).default("one-per-az"),
+  }),
+  cluster: z.strictObject({
+    kubernetesVersion: z.string().regex(/^1\.\d{2}$/, "expected a Kubernetes minor version such as \"1.33\" (quoted in YAML)"),
+    endpoint: endpointAccess.default({ mode: "private" }),
+    /** IAM role ARNs granted cluster-admin through EKS access entries. */
+    admins: z.array(iamRoleArn).min(1),
+    logRetentionDays: z.number().int().min(1).default(90),
+  }),
+  nodeGroups: z
+    .record(z.string().regex(DNS_LABEL, "expected a DNS-safe node group name"), nodeGroupSchema)
+    .refine((g) => Object.values(g).some((n) => n.kind === "system"), "expected at least one node group of kind system"),
+  /** Ceiling on GPUs this environment may run at full scale (sum of max nodes x GPUs per node). */
+  maxGpus: z.number().int().min(0),
+  redis: redisSchema.default({ mode: "in-cluster", storageGiB: 8, replicas: 0 }),
+  models: z.array(modelSchema).min(1),
+  platform: platformSchema,
+  stateBackend: z.strictObject({
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "expected an S3 bucket name"),
+    /** Every stack's state lives at <keyPrefix>/<stack>.tfstate. */
+    keyPrefix: z.string().regex(/^[\w.\/-]+$/).refine((k) => !k.startsWith("/") && !k.endsWith("/"), "expected a key prefix without leading or trailing '/'"),
+    region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, "expected an AWS region such as us-east-1"),
+    /** S3-native state locking (Terraform 1.10+ use_lockfile). */
+    useLockfile: z.boolean().default(true),
+    /** DynamoDB table for state locking, for older Terraform. */
+    dynamodbTable: z.string().min(3).optional(),
+    encrypt: z.literal(true).default(true),
+  }).refine((b) => b.useLockfile || b.dynamodbTable !== undefined, {
+    message: "expected state locking: useLockfile true or a dynamodbTable",
+    path: ["useLockfile"],
+  }),
+  tags: z
+    .strictObject({
+      owner: z.string().min(1),
+      costCenter: z.string().min(1),
+    })
+    .catchall(z.string()),
+});
+
+/** An environment file as written, before defaults. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;
+/** A validated environment with every default filled in. */
+export type EnvironmentConfig = z.output<typeof environmentSchema>;
+export type NodeGroupConfig = z.output<typeof nodeGroupSchema>;
+export type GpuNodeGroupConfig = Extract<NodeGroupConfig, { kind: "gpu" }>;
+export type ModelConfig = z.output<typeof modelSchema>;
+
+/** The instance types a GPU group runs, its own or its accelerator's defaults. */
+export function gpuGroupInstanceTypes(group: GpuNodeGroupConfig): string[] {
+  return group.instanceTypes ?? [...ACCELERATOR_PROFILES[group.accelerator].defaultInstanceTypes];
+}
+
+/**
+ * The tags every taggable AWS resource carries (the provider's default_tags): owner, cost-center and
+ * environment (required by policy), plus any extra tags of the environment file.
+ */
+export function resourceTags(env: EnvironmentConfig): Record<string, string> {
+  const { owner, costCenter, ...extra } = env.tags;
+  return { ...extra, owner, "cost-center": costCenter, environment: env.name, "managed-by": "cdktf" };
+}
+
+/** One problem in one file: the field path and what was expected. */
+export interface ConfigProblem {
+  readonly file: string;
+  readonly path: string;
+  readonly message: string;
+}
+
+/** Thrown when any environment file is invalid; the message lists every problem, one per line. */
+export class EnvironmentConfigError extends Error {
+  constructor(readonly problems: readonly ConfigProblem[]) {
+    super(
+      `Invalid environment configuration (nothing was synthesized):\n` +
+        problems.map((p) => `  ${p.file}: ${p.path || "(root)"}: ${p.message}`).join("\n"),
+    );
+    this.name = "EnvironmentConfigError";
+  }
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((p) => (typeof p === "number" ? `[${p}]` : String(p))).join(".").replace(/\.\[/g, "[");
+}
+
+/**
+ * Cross-field rules of one environment: scaling bounds, instance types that belong to the accelerator,
+ * models placed on GPU groups whose nodes can hold their tensor parallelism, the GPU ceiling.
+ */
+export function checkEnvironmentRules(env: EnvironmentConfig): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  const maxGpusByGroup = new Map<string, number>();
+
+  for (const [groupName, group] of Object.entries(env.nodeGroups)) {
+    const at = `nodeGroups.${groupName}`;
+    if (group.min > group.desired) {
+      problems.push({ path: `${at}.min`, message: `expected min (${group.min}) ≤ desired (${group.desired})` });
+    }
+    if (group.desired > group.max) {
+      problems.push({ path: `${at}.desired`, message: `expected desired (${group.desired}) ≤ max (${group.max})` });
+    }
+    if (group.kind === "gpu") {
+      const types = gpuGroupInstanceTypes(group);
+      types.forEach((t, i) => {
+        const known = GPU_INSTANCE_TYPES[t];
+        if (!known || known.accelerator !== group.accelerator) {
+          const allowed = Object.entries(GPU_INSTANCE_TYPES)
+            .filter(([, v]) => v.accelerator === group.accelerator)
+            .map(([n]) => n);
+          problems.push({
+            path: `${at}.instanceTypes[${i}]`,
+            message: `expected an instance type with ${group.accelerator.toUpperCase()} GPUs (${allowed.join(", ")}), got "${t}"`,
+          });
+        }
+      });
+      if (group.accelerator === "l40s" && types.length < 2) {
+        problems.push({ path: `${at}.instanceTypes`, message: "expected at least two instance types for a spot group, so capacity can be found" });
+      }
+      const gpus = guaranteedGpusPerNode(types);
+      maxGpusByGroup.set(groupName, gpus * group.max);
+    }
+  }
+
+  const gpusNeeded = new Map<string, number>();
+  env.models.forEach((model, i) => {
+    const at = `models[${i}]`;
+    if (env.models.findIndex((m) => m.name === model.name) !== i) {
+      problems.push({ path: `${at}.name`, message: `expected a unique model name, "${model.name}" is used twice` });
+    }
+    const group = env.nodeGroups[model.nodeGroup];
+    if (!group) {
+      problems.push({
+        path: `${at}.nodeGroup`,
+        message: `expected one of the GPU node groups (${Object.entries(env.nodeGroups).filter(([, g]) => g.kind === "gpu").map(([n]) => n).join(", ") || "none defined"}), got "${model.nodeGroup}"`,
+      });
+      return;
+    }
+    if (group.kind !== "gpu") {
+      problems.push({ path: `${at}.nodeGroup`, message: `expected a GPU node group, "${model.nodeGroup}" is of kind ${group.kind}` });
+      return;
+    }
+    const types = gpuGroupInstanceTypes(group);
+    const perNode = guaranteedGpusPerNode(types);
+    if (model.tensorParallelSize > perNode) {
+      problems.push({
+        path: `${at}.tensorParallelSize`,
+        message: `tensorParallelSize (${model.tensorParallelSize}) exceeds GPUs per node of ${model.nodeGroup} (${perNode})`,
+      });
+    } else {
+      // bf16 weights take 2 bytes a parameter; vLLM also needs room for the KV cache, so ask for 20% headroom.
+      const memPerGpu = Math.min(...types.map((t) => GPU_INSTANCE_TYPES[t]?.gpuMemoryGiB ?? 0));
+      const weightsGiB = model.parametersBillions * 2;
+      const available = memPerGpu * model.tensorParallelSize * model.gpuMemoryUtilization;
+      if (weightsGiB * 1.2 > available) {
+        problems.push({
+          path: `${at}.tensorParallelSize`,
+          message: `${model.name} needs about ${Math.ceil(weightsGiB * 1.2)} GiB of GPU memory for bf16 weights and KV cache; ${model.tensorParallelSize} × ${memPerGpu} GiB ${group.accelerator.toUpperCase()} at ${model.gpuMemoryUtilization} gives ${Math.floor(available)} GiB`,
+        });
+      }
+    }
+    const replicas = Math.max(model.replicas, model.autoscaling?.maxReplicas ?? 0);
+    gpusNeeded.set(model.nodeGroup, (gpusNeeded.get(model.nodeGroup) ?? 0) + replicas * model.tensorParallelSize);
+    if (model.autoscaling && model.autoscaling.minReplicas > model.autoscaling.maxReplicas) {
+      problems.push({ path: `${at}.autoscaling.minReplicas`, message: `expected minReplicas (${model.autoscaling.minReplicas}) ≤ maxReplicas (${model.autoscaling.maxReplicas})` });
+    }
+  });
+
+  for (const [groupName, needed] of gpusNeeded) {
+    const capacity = maxGpusByGroup.get(groupName) ?? 0;
+    if (needed > capacity) {
+      problems.push({
+        path: `nodeGroups.${groupName}.max`,
+        message: `models on ${groupName} need ${needed} GPUs at full scale but max nodes give ${capacity}`,
+      });
+    }
+  }
+
+  const totalGpus = [...maxGpusByGroup.values()].reduce((a, b) => a + b, 0);
+  if (totalGpus > env.maxGpus) {
+    problems.push({ path: "maxGpus", message: `GPU node groups reach ${totalGpus} GPUs at max scale, above the ceiling maxGpus (${env.maxGpus})` });
+  }
+
+  const tei = env.platform.textEmbeddings;
+  if (tei.device === "gpu") {
+    const g = tei.nodeGroup ? env.nodeGroups[tei.nodeGroup] : undefined;
+    if (!g || g.kind !== "gpu") {
+      problems.push({ path: "platform.textEmbeddings.nodeGroup", message: "expected a GPU node group name when device is gpu" });
+    }
+  }
+  return problems;
+}
+
+/** Validates one parsed document; returns the config or the problems found, tagged with the file. */
+export function validateEnvironment(
+  raw: unknown,
+  file: string,
+): { ok: true; config: EnvironmentConfig } | { ok: false; problems: ConfigProblem[] } {
+  const parsed = environmentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => {
+      if (issue.code === "unrecognized_keys") {
+        const base = pathOf(issue.path);
+        return {
+          file,
+          path: issue.keys.map((k) => (base ? `${base}.${k}` : k)).join(", "),
+          message: `unknown key${issue.keys.length > 1 ? "s" : ""}: not part of the environment schema`,
+        };
+      }
+      return { file, path: pathOf(issue.path), message: issue.message };
+    });
+    return { ok: false, problems };
+  }
+  const config = parsed.data;
+  const problems: ConfigProblem[] = checkEnvironmentRules(config).map((p) => ({ file, ...p }));
+  const expectedName = basename(file).replace(/\.ya?ml$/, "");
+  if (config.name !== expectedName) {
+    problems.push({ file, path: "name", message: `expected the environment name to match the file name ("${expectedName}"), got "${config.name}"` });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, config };
+}
+
+/** Parses YAML text strictly: syntax errors and duplicate keys are problems, with their line. */
+export function parseEnvironmentYaml(text: string, file: string): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    return {
+      ok: false,
+      problems: doc.errors.map((e) => ({ file, path: `line ${e.linePos?.[0]?.line ?? "?"}`, message: `invalid YAML: ${e.message.split("\n")[0]}` })),
+    };
+  }
+  return { ok: true, value: doc.toJS() };
+}
+
+/** Environment files in a folder: every *.yaml / *.yml not starting with '_' (reserved for shared settings). */
+export function environmentFiles(dir: string): string[] {
+  if (!existsSync(dir)) {
+    throw new EnvironmentConfigError([{ file: dir, path: "", message: "expected a folder of environment files; it does not exist" }]);
+  }
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith("_"))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** Rules across environments: unique names and VPC CIDRs that do not overlap. */
+export function checkFleetRules(envs: ReadonlyArray<{ file: string; config: EnvironmentConfig }>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  envs.forEach((a, i) => {
+    for (const b of envs.slice(0, i)) {
+      if (a.config.name === b.config.name) {
+        problems.push({ file: a.file, path: "name", message: `duplicate environment name "${a.config.name}" (also in ${b.file})` });
+      }
+      if (cidrsOverlap(a.config.network.vpcCidr, b.config.network.vpcCidr)) {
+        problems.push({
+          file: a.file,
+          path: "network.vpcCidr",
+          message: `expected a VPC CIDR that overlaps no other environment; ${a.config.network.vpcCidr} overlaps ${b.config.network.vpcCidr} of ${b.file}`,
+        });
+      }
+    }
+  });
+  return problems;
+}
+
+/**
+ * Loads and validates environments. With `only`, just those files (by path) are loaded, but fleet rules still
+ * compare them with every other environment in the folder. Throws EnvironmentConfigError listing every problem.
+ */
+export function loadEnvironments(dir: string, options: { only?: readonly string[]; cwd?: string } = {}): EnvironmentConfig[] {
+  const cwd = options.cwd ?? process.cwd();
+  const files = options.only ? [...options.only] : environmentFiles(dir);
+  const others = options.only ? environmentFiles(dir).filter((f) => !files.includes(f)) : [];
+  const problems: ConfigProblem[] = [];
+  const loaded: Array<{ file: string; config: EnvironmentConfig; selected: boolean }> = [];
+
+  for (const path of [...files, ...others]) {
+    const display = relative(cwd, path) || path;
+    const selected = files.includes(path);
+    if (!existsSync(path)) {
+      problems.push({ file: display, path: "", message: "environment file not found" });
+      continue;
+    }
+    const yaml = parseEnvironmentYaml(readFileSync(path, "utf8"), display);
+    if (!yaml.ok) {
+      if (selected) problems.push(...yaml.problems);
+      continue;
+    }
+    const result = validateEnvironment(yaml.value, display);
+    if (result.ok) loaded.push({ file: display, config: result.config, selected });
+    else if (selected) problems.push(...result.problems);
+  }
+  if (files.length === 0) {
+    problems.push({ file: relative(cwd, dir) || dir, path: "", message: "expected at least one environment file (*.yaml)" });
+  }
+  problems.push(...checkFleetRules(loaded).filter((p) => loaded.find((l) => l.file === p.file)?.selected));
+  if (problems.length > 0) throw new EnvironmentConfigError(problems);
+  return loaded.filter((l) => l.selected).map((l) => l.config);
+}
+
+export type { Accelerator };
