@@ -5,12 +5,12 @@ export NODE_OPTIONS := --max-old-space-size=4096
 
 STAMP := node_modules/.install-stamp
 
-.PHONY: all deps tools synth build test typecheck bench bench-synth policy review env-clone env-diff eval-guardrails gateway-dev clean
+.PHONY: all deps tools synth build test typecheck bench bench-synth policy review env-clone env-diff chart-check eval-guardrails gateway-dev clean
 
 all: synth
 
 ## Install the npm dependencies exactly as locked (re-run when the lock changes).
-$(STAMP): package.json package-lock.json services/gateway/package.json
+$(STAMP): package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
@@ -41,6 +41,31 @@ bench: bench-synth
 
 bench-synth: build
 	node --expose-gc bench/synth-bench.js
+
+## Clone an environment: make env-clone FROM=staging TO=perf-1 [ARGS="--region eu-central-1 --gpu-scale-to-zero --set path=value"]
+env-clone: deps
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make env-clone FROM=<env> TO=<new env> [ARGS=\"--region R --set path=value ...\"]" >&2; exit 2; }
+	npx tsx tools/env/cli.ts clone --from $(FROM) --to $(TO) $(ARGS)
+
+## Typed differences between two environments: make env-diff A=staging B=prod
+env-diff: deps
+	@test -n "$(A)" -a -n "$(B)" || { echo "usage: make env-diff A=<env> B=<env>" >&2; exit 2; }
+	npx tsx tools/env/cli.ts diff $(A) $(B) $(ARGS)
+
+## Observability rules: promtool syntax check and rule unit tests, plus the chart/values tests.
+chart-check: deps tools
+	promtool check rules charts/observability/files/rules/*.rules.yaml
+	cd charts/observability/files && promtool test rules rules-tests/*.test.yaml
+	npx jest test/platform
+
+## Policy checks over every synthesized stack (make synth first); ends with "N passed, N failed".
+policy: synth
+	npx tsx policies/cli.ts check --synth cdktf.out
+
+## Pull-request review of `terraform show -json` plans: make review PLANS=plans/
+review: deps
+	@test -n "$(PLANS)" || { echo "usage: make review PLANS=<folder of plan JSON files>" >&2; exit 2; }
+	npx tsx policies/review-cli.ts $(PLANS) --output review.md
 
 clean:
 	rm -rf dist cdktf.out .test-results services/gateway/dist

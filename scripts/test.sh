@@ -20,6 +20,7 @@ check() { # check NAME COMMAND...: runs one non-jest check and counts it
 check typecheck-infra npx tsc -p tsconfig.json --noEmit
 check typecheck-gateway npx tsc -p services/gateway/tsconfig.json --noEmit
 check synth-all-environments npx cdktf synth
+check policy-all-environments npx tsx policies/cli.ts check --synth cdktf.out
 
 echo "== jest"
 npx jest --ci --json --outputFile=.test-results/jest.json 2>&1 | tee .test-results/jest.log | grep -E "^(PASS|FAIL)|●|Tests:" || true

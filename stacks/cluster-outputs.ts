@@ -60,4 +60,8 @@ export interface ClusterOutputs {
   };
   /** Scheduling of every GPU node group, by node-group name. */
   readonly gpuScheduling: Readonly<Record<string, GpuScheduling>>;
+  /** VPC of the cluster (token), e.g. for the AWS Load Balancer Controller. Always set by ClusterStack. */
+  readonly vpcId?: string;
+  /** Security group EKS attaches to the control plane and the managed nodes (token). Always set by ClusterStack. */
+  readonly clusterSecurityGroupId?: string;
 }

@@ -13,32 +13,19 @@ import {
   guaranteedGpusPerNode,
   type Accelerator,
 } from "../constructs/accelerators";
+import { LOG_RETENTION_DAYS } from "../constructs/private/aws-limits";
+import { cidrsOverlap as ipv4CidrsOverlap, parseCidr as parseIpv4Cidr } from "../constructs/private/cidr";
 
 /** A DNS-safe label (RFC 1123): what an environment name must be, since it ends up in cluster and bucket names. */
 export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
-const IPV4_CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
 /** Parses "10.0.0.0/16" into a network address and prefix length; undefined when it is not a valid IPv4 CIDR. */
 export function parseCidr(cidr: string): { network: number; prefix: number } | undefined {
-  const m = IPV4_CIDR.exec(cidr);
-  if (!m) return undefined;
-  const octets = m.slice(1, 5).map(Number);
-  const prefix = Number(m[5]);
-  if (octets.some((o) => o > 255) || prefix > 32) return undefined;
-  const address = ((octets[0]! << 24) | (octets[1]! << 16) | (octets[2]! << 8) | octets[3]!) >>> 0;
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  if ((address & mask) >>> 0 !== address) return undefined; // host bits set: "10.0.0.1/16" is not a network
-  return { network: address, prefix };
+  return parseIpv4Cidr(cidr);
 }
 
 /** True when two IPv4 CIDRs share any address. */
 export function cidrsOverlap(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  if (!x || !y) return false;
-  const prefix = Math.min(x.prefix, y.prefix);
-  const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
-  return (x.network & mask) >>> 0 === (y.network & mask) >>> 0;
+  return ipv4CidrsOverlap(a, b);
 }
 
 const cidr = (what: string) =>
@@ -192,7 +179,12 @@ export const environmentSchema = z.strictObject({
     endpoint: endpointAccess.default({ mode: "private" }),
     /** IAM role ARNs granted cluster-admin through EKS access entries. */
     admins: z.array(iamRoleArn).min(1),
-    logRetentionDays: z.number().int().min(1).default(90),
+    /** Days CloudWatch keeps control-plane logs: one of the periods CloudWatch accepts. */
+    logRetentionDays: z
+      .number()
+      .int()
+      .refine((d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d), `expected one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`)
+      .default(90),
   }),
   nodeGroups: z
     .record(z.string().regex(DNS_LABEL, "expected a DNS-safe node group name"), nodeGroupSchema)
@@ -331,6 +323,7 @@ export function checkEnvironmentRules(env: EnvironmentConfig): Array<{ path: str
         path: `${at}.tensorParallelSize`,
         message: `tensorParallelSize (${model.tensorParallelSize}) exceeds GPUs per node of ${model.nodeGroup} (${perNode})`,
       });
+      return; // the capacity check below would only repeat this problem
     } else {
       // bf16 weights take 2 bytes a parameter; vLLM also needs room for the KV cache, so ask for 20% headroom.
       const memPerGpu = Math.min(...types.map((t) => GPU_INSTANCE_TYPES[t]?.gpuMemoryGiB ?? 0));
@@ -375,6 +368,48 @@ export function checkEnvironmentRules(env: EnvironmentConfig): Array<{ path: str
   return problems;
 }
 
+/** The schema's internals as far as allowedKeysAt walks them (zod 4 keeps them under `_zod.def`). */
+interface SchemaDef {
+  readonly type: string;
+  readonly shape?: Record<string, z.ZodType>;
+  readonly innerType?: z.ZodType;
+  readonly valueType?: z.ZodType;
+  readonly element?: z.ZodType;
+  readonly options?: readonly z.ZodType[];
+  readonly in?: z.ZodType;
+}
+
+function defOf(schema: z.ZodType): SchemaDef {
+  return (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+}
+
+/**
+ * The keys the schema allows for the object at `path` of `raw`, for "unknown key" messages. Walks zod's
+ * definitions (objects, records, arrays, wrappers); for a union it picks the object option sharing most keys
+ * with the value written there. Returns [] when the path leads nowhere known.
+ */
+function allowedKeysAt(schema: z.ZodType, path: readonly PropertyKey[], raw: unknown): string[] {
+  let def = defOf(schema);
+  let value: unknown = raw;
+  for (let i = 0; ; ) {
+    while (def.innerType || def.in) def = defOf((def.innerType ?? def.in)!);
+    if (def.type === "union" && def.options) {
+      const keys = value !== null && typeof value === "object" ? Object.keys(value) : [];
+      const objects = def.options.map(defOf).filter((d) => d.shape);
+      const score = (d: SchemaDef) => keys.filter((k) => d.shape && k in d.shape).length;
+      const best = objects.sort((a, b) => score(b) - score(a))[0];
+      if (!best) return [];
+      def = best;
+    }
+    if (i === path.length) return def.shape ? Object.keys(def.shape) : [];
+    const key = path[i++]!;
+    value = value !== null && typeof value === "object" ? (value as Record<PropertyKey, unknown>)[key] : undefined;
+    const next = def.shape?.[String(key)] ?? def.valueType ?? def.element;
+    if (!next) return [];
+    def = defOf(next);
+  }
+}
+
 /** Validates one parsed document; returns the config or the problems found, tagged with the file. */
 export function validateEnvironment(
   raw: unknown,
@@ -385,10 +420,13 @@ export function validateEnvironment(
     const problems = parsed.error.issues.map((issue) => {
       if (issue.code === "unrecognized_keys") {
         const base = pathOf(issue.path);
+        const allowed = allowedKeysAt(environmentSchema, issue.path, raw);
         return {
           file,
           path: issue.keys.map((k) => (base ? `${base}.${k}` : k)).join(", "),
-          message: `unknown key${issue.keys.length > 1 ? "s" : ""}: not part of the environment schema`,
+          message:
+            `unknown key${issue.keys.length > 1 ? "s" : ""}: not part of the environment schema` +
+            (allowed.length > 0 ? `; expected one of ${allowed.join(", ")}` : ""),
         };
       }
       return { file, path: pathOf(issue.path), message: issue.message };
@@ -406,11 +444,11 @@ export function validateEnvironment(
 
 /** Parses YAML text strictly: syntax errors and duplicate keys are problems, with their line. */
 export function parseEnvironmentYaml(text: string, file: string): { ok: true; value: unknown } | { ok: false; problems: ConfigProblem[] } {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
     return {
       ok: false,
-      problems: doc.errors.map((e) => ({ file, path: `line ${e.linePos?.[0]?.line ?? "?"}`, message: `invalid YAML: ${e.message.split("\n")[0]}` })),
+      problems: doc.errors.map((e) => ({ file, path: `line ${e.linePos?.[0]?.line ?? "?"}`, message: `invalid YAML: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}` })),
     };
   }
   return { ok: true, value: doc.toJS() };
@@ -419,7 +457,7 @@ export function parseEnvironmentYaml(text: string, file: string): { ok: true; va
 /** Environment files in a folder: every *.yaml / *.yml not starting with '_' (reserved for shared settings). */
 export function environmentFiles(dir: string): string[] {
   if (!existsSync(dir)) {
-    throw new EnvironmentConfigError([{ file: dir, path: "", message: "expected a folder of environment files; it does not exist" }]);
+    throw new EnvironmentConfigError([{ file: dir, path: "(folder)", message: "expected a folder of environment files; it does not exist" }]);
   }
   return readdirSync(dir)
     .filter((f) => /\.ya?ml$/.test(f) && !f.startsWith("_"))
@@ -462,7 +500,12 @@ export function loadEnvironments(dir: string, options: { only?: readonly string[
     const display = relative(cwd, path) || path;
     const selected = files.includes(path);
     if (!existsSync(path)) {
-      problems.push({ file: display, path: "", message: "environment file not found" });
+      const known = existsSync(dir) ? environmentFiles(dir).map((f) => basename(f).replace(/\.ya?ml$/, "")) : [];
+      problems.push({
+        file: display,
+        path: "(file)",
+        message: `expected an environment file here, but it does not exist${known.length > 0 ? ` (environments found: ${known.join(", ")})` : ""}`,
+      });
       continue;
     }
     const yaml = parseEnvironmentYaml(readFileSync(path, "utf8"), display);
@@ -475,7 +518,7 @@ export function loadEnvironments(dir: string, options: { only?: readonly string[
     else if (selected) problems.push(...result.problems);
   }
   if (files.length === 0) {
-    problems.push({ file: relative(cwd, dir) || dir, path: "", message: "expected at least one environment file (*.yaml)" });
+    problems.push({ file: relative(cwd, dir) || dir, path: "(folder)", message: "expected at least one environment file (*.yaml)" });
   }
   problems.push(...checkFleetRules(loaded).filter((p) => loaded.find((l) => l.file === p.file)?.selected));
   if (problems.length > 0) throw new EnvironmentConfigError(problems);

@@ -5,14 +5,18 @@
 import type { Construct } from "constructs";
 import type { EnvironmentConfig } from "./environment-config";
 import { ClusterStack } from "./cluster-stack";
+import { PlatformStack } from "./platform-stack";
 
 /** The stacks created for one environment. */
 export interface EnvironmentStacks {
   readonly cluster: ClusterStack;
+  readonly platform: PlatformStack;
 }
 
 /** Adds an environment's stacks to the app. */
 export function addEnvironmentStacks(scope: Construct, env: EnvironmentConfig): EnvironmentStacks {
   const cluster = new ClusterStack(scope, `${env.name}-cluster`, { env });
-  return { cluster };
+  const platform = new PlatformStack(scope, `${env.name}-platform`, { env, cluster: cluster.outputs });
+  platform.addDependency(cluster);
+  return { cluster, platform };
 }

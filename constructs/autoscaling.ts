@@ -1,0 +1,47 @@
+/**
+ * KEDA, which turns the vLLM releases' ScaledObjects (scale on vllm:num_requests_waiting from Prometheus) into
+ * HPAs. Chosen over prometheus-adapter: docs/decisions/0011-keda-for-vllm-autoscaling.md.
+ */
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { HelmRelease } from "./private/helm-release";
+import { UPSTREAM_CHARTS } from "./private/helm-charts";
+
+/** Props of Autoscaling. */
+export interface AutoscalingProps {
+  /** Environment name, for error messages. */
+  readonly environment: string;
+  /** Namespace (must exist). */
+  readonly namespace: string;
+  /** Export KEDA's own metrics with ServiceMonitors (needs the Prometheus Operator CRDs). @default true */
+  readonly serviceMonitors?: boolean;
+  /** What must exist first. @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** The KEDA operator (provides the ScaledObject CRD: depend on it). */
+export class Autoscaling extends Construct {
+  /** The release. */
+  readonly release: HelmRelease;
+
+  constructor(scope: Construct, id: string, props: AutoscalingProps) {
+    super(scope, id);
+    const monitors = props.serviceMonitors ?? true;
+    this.release = new HelmRelease(this, "keda", {
+      environment: props.environment,
+      releaseName: "keda",
+      namespace: props.namespace,
+      chart: UPSTREAM_CHARTS.keda,
+      dependsOn: props.dependsOn,
+      values: {
+        prometheus: {
+          operator: { enabled: monitors, serviceMonitor: { enabled: monitors } },
+          metricServer: { enabled: monitors, serviceMonitor: { enabled: monitors } },
+        },
+        securityContext: {
+          operator: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * The LLM gateway release (charts/llm-gateway). Its config file is built here from the environment: the models and
+ * their upstreams are the vLLM releases' Service names, RAG points at the TEI releases and Qdrant, Redis at the
+ * in-cluster release or ElastiCache; secrets are referenced by environment variable and Kubernetes secret, never
+ * inlined. The object is checked at synth time with the gateway's own zod schema (services/gateway), so the chart
+ * never ships a file the gateway would refuse at start-up. NetworkPolicies make the gateway the only client of the
+ * model servers, TEI, Qdrant and Redis.
+ */
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { gatewayConfigSchema, type GatewayConfigInput } from "../services/gateway/src/config/schema";
+import { HelmRelease } from "./private/helm-release";
+import { withTokenPlaceholders } from "./private/helm-values-schema";
+import { PlatformConfigError } from "./private/platform-errors";
+
+/** A self-hosted chat model the gateway routes to. */
+export interface GatewayModel {
+  /** Alias clients use (vLLM's served model name). */
+  readonly name: string;
+  /** Hugging Face id (picks the tokenizer). */
+  readonly huggingFaceId: string;
+  /** Upstream base URLs without /v1 (one per Service; the Service balances its pods). */
+  readonly upstreams: readonly string[];
+  /** Context window in tokens. */
+  readonly contextLength: number;
+  /** Size, to pick the model for complex requests. */
+  readonly parametersBillions: number;
+  /** Whether it has capacity (replicas or autoscaling); only such models are fallbacks. */
+  readonly serving: boolean;
+  /** USD per 1K tokens. @default - no cost metric */
+  readonly pricePer1kTokens?: { readonly input: number; readonly output: number };
+}
+
+/** A secret referenced by name and key. */
+export interface SecretRef {
+  readonly secretName: string;
+  readonly key: string;
+}
+
+/** A workload only the gateway may reach. */
+export interface ProtectedWorkload {
+  readonly name: string;
+  readonly namespace: string;
+  readonly podSelector: Readonly<Record<string, string>>;
+  readonly ports: readonly number[];
+  /** Ports Prometheus scrapes. @default [] */
+  readonly metricsPorts?: readonly number[];
+  /** Ports the workload's pods use between each other. @default [] */
+  readonly peerPorts?: readonly number[];
+}
+
+/** Props of Gateway. */
+export interface GatewayProps {
+  /** Environment name, for error messages. */
+  readonly environment: string;
+  /** Namespace (must exist) and service account (bound to the gateway's IAM role by pod identity). */
+  readonly namespace: string;
+  readonly serviceAccountName: string;
+  /** Replicas (HPA floor) and HPA ceiling. */
+  readonly replicas: number;
+  readonly maxReplicas: number;
+  /** Public host; an Ingress is created when set. @default - no Ingress */
+  readonly ingressHost?: string;
+  /** OIDC issuer and audience of callers' JWTs. @default - no JWT auth (API keys only) */
+  readonly oidcIssuer?: string;
+  readonly oidcAudience: string;
+  /** The chat models. */
+  readonly models: readonly GatewayModel[];
+  /** TEI URLs. */
+  readonly embedderUrl: string;
+  readonly rerankerUrl: string;
+  /** Qdrant REST URL and API key secret (in the gateway's namespace). */
+  readonly qdrant: { readonly url: string; readonly apiKey: SecretRef };
+  /** Redis URL (redis:// or rediss://) and password secret (in the gateway's namespace). */
+  readonly redis: { readonly url: string; readonly password: SecretRef };
+  /** Workloads only the gateway may reach. @default [] */
+  readonly protectedWorkloads?: readonly ProtectedWorkload[];
+  /** Gateway image. @default GATEWAY_IMAGE */
+  readonly image?: { readonly repository: string; readonly tag: string };
+  /** What must exist first. @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** The gateway image built from services/gateway/Dockerfile. */
+export const GATEWAY_IMAGE = { repository: "ghcr.io/example/llm-gateway", tag: "0.1.0" } as const;
+
+/** Rate-limit tiers, the same in every environment (a tier is a product decision, not an environment one). */
+export const RATE_LIMIT_TIERS = {
+  free: { principal: { rpm: 60, tpm: 20_000 }, tenant: { rpm: 600, tpm: 200_000 } },
+  standard: { principal: { rpm: 600, tpm: 200_000 }, tenant: { rpm: 6_000, tpm: 2_000_000 } },
+  premium: { principal: { rpm: 3_000, tpm: 1_000_000 }, tenant: { rpm: 30_000, tpm: 10_000_000 } },
+} as const;
+
+/** Mount path of the optional API key hashes secret. */
+const API_KEYS_DIR = "/etc/llm-gateway/api-keys";
+
+/** The tokenizer family of a model, from its Hugging Face id. */
+export function tokenizerOf(huggingFaceId: string): "llama3" | "llama2" | "mistral" {
+  if (/mistral|mixtral/i.test(huggingFaceId)) return "mistral";
+  if (/llama-?2/i.test(huggingFaceId)) return "llama2";
+  return "llama3";
+}
+
+/**
+ * The JWKS URL of an issuer. Keycloak realms publish it under /protocol/openid-connect/certs; most other issuers
+ * (Auth0, Cognito, Okta custom servers) under /.well-known/jwks.json.
+ */
+export function jwksUrlOf(issuer: string): string {
+  const base = issuer.replace(/\/+$/, "");
+  return /\/realms\/[^/]+$/.test(base) ? `${base}/protocol/openid-connect/certs` : `${base}/.well-known/jwks.json`;
+}
+
+/** Builds the gateway's config file from the props (no secrets: env var names and file paths only). */
+export function buildGatewayConfig(props: GatewayProps): GatewayConfigInput {
+  const bySize = [...props.models].sort((a, b) => a.parametersBillions - b.parametersBillions);
+  const serving = props.models.filter((m) => m.serving).map((m) => m.name);
+  const models: NonNullable<GatewayConfigInput["models"]> = {};
+  for (const m of props.models) {
+    models[m.name] = {
+      kind: "chat",
+      upstreamModel: m.name,
+      upstreams: [...m.upstreams],
+      tokenizer: tokenizerOf(m.huggingFaceId),
+      fallbacks: serving.filter((n) => n !== m.name),
+      ...(m.pricePer1kTokens
+        ? { pricing: { promptPerMillion: m.pricePer1kTokens.input * 1000, completionPerMillion: m.pricePer1kTokens.output * 1000 } }
+        : {}),
+    };
+  }
+  return {
+    server: { port: 8080, trustProxy: props.ingressHost !== undefined },
+    redis: { url: props.redis.url, passwordEnv: "REDIS_PASSWORD" },
+    auth: {
+      ...(props.oidcIssuer
+        ? { jwt: { issuer: props.oidcIssuer, audience: props.oidcAudience, jwksUrl: jwksUrlOf(props.oidcIssuer), defaultTier: "standard" } }
+        : {}),
+      apiKeys: { hashesFile: `${API_KEYS_DIR}/hashes.yaml` },
+    },
+    limits: { failureMode: "fail-open", tiers: RATE_LIMIT_TIERS },
+    models,
+    routing: { auto: { enabled: true, highModel: bySize[bySize.length - 1]?.name, lowModel: bySize[0]?.name } },
+    guardrails: { enabled: true },
+    rag: {
+      enabled: true,
+      qdrant: { url: props.qdrant.url, apiKeyEnv: "QDRANT_API_KEY" },
+      embedder: { url: props.embedderUrl },
+      reranker: { url: props.rerankerUrl },
+      query: { defaultModel: bySize[0]?.name ?? "default" },
+      models: Object.fromEntries(props.models.map((m) => [m.name, { contextLength: m.contextLength, tokenizer: tokenizerOf(m.huggingFaceId) }])),
+    },
+  };
+}
+
+/** Validates a config object with the gateway's zod schema; throws naming the environment and the field path. */
+export function assertGatewayConfig(config: unknown, environment: string, release: string): void {
+  const result = gatewayConfigSchema.safeParse(withTokenPlaceholders(config));
+  if (result.success) return;
+  const issue = result.error.issues[0];
+  const path = (issue?.path ?? []).map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+  throw new PlatformConfigError(
+    { environment, subject: `release "${release}" (chart llm-gateway)`, path: `values.config${path}` },
+    `${issue?.message ?? "invalid"} (services/gateway/src/config/schema.ts)`,
+  );
+}
+
+/** The gateway. */
+export class Gateway extends Construct {
+  /** The release. */
+  readonly release: HelmRelease;
+  /** The config file it renders. */
+  readonly config: GatewayConfigInput;
+  /** In-cluster URL. */
+  readonly url: string;
+
+  constructor(scope: Construct, id: string, props: GatewayProps) {
+    super(scope, id);
+    const releaseName = "llm-gateway";
+    if (props.models.length === 0) {
+      throw new PlatformConfigError({ environment: props.environment, subject: `release "${releaseName}" (chart llm-gateway)`, path: "models" }, "expected at least one model");
+    }
+    if (props.maxReplicas < props.replicas) {
+      throw new PlatformConfigError(
+        { environment: props.environment, subject: `release "${releaseName}" (chart llm-gateway)`, path: "platform.gateway.maxReplicas" },
+        `expected maxReplicas (${props.maxReplicas}) ≥ replicas (${props.replicas})`,
+      );
+    }
+    this.config = buildGatewayConfig(props);
+    assertGatewayConfig(this.config, props.environment, releaseName);
+    const image = props.image ?? GATEWAY_IMAGE;
+    this.release = new HelmRelease(this, "release", {
+      environment: props.environment,
+      releaseName,
+      namespace: props.namespace,
+      chart: "llm-gateway",
+      dependsOn: props.dependsOn,
+      // The gateway is ready only when every model has a healthy upstream; models may wait for GPU nodes.
+      wait: false,
+      values: {
+        fullnameOverride: releaseName,
+        image: { repository: image.repository, tag: image.tag, pullPolicy: "IfNotPresent" },
+        replicaCount: props.replicas,
+        config: this.config,
+        secretEnv: [
+          { name: "REDIS_PASSWORD", secretName: props.redis.password.secretName, key: props.redis.password.key },
+          { name: "QDRANT_API_KEY", secretName: props.qdrant.apiKey.secretName, key: props.qdrant.apiKey.key },
+        ],
+        secretFiles: [{ name: "api-keys", secretName: "llm-gateway-api-keys", mountPath: API_KEYS_DIR, optional: true }],
+        env: [{ name: "OTEL_SERVICE_NAME", value: "llm-gateway" }],
+        containerPort: 8080,
+        service: { port: 80 },
+        resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        autoscaling: { enabled: true, minReplicas: props.replicas, maxReplicas: props.maxReplicas, targetCPUUtilizationPercentage: 60 },
+        podDisruptionBudget: { enabled: true, minAvailable: props.replicas > 1 ? 1 : 0 },
+        serviceAccount: { create: true, name: props.serviceAccountName },
+        serviceMonitor: { enabled: true, interval: "15s" },
+        ingress: props.ingressHost
+          ? {
+              enabled: true,
+              className: "alb",
+              host: props.ingressHost,
+              annotations: {
+                "alb.ingress.kubernetes.io/scheme": "internet-facing",
+                "alb.ingress.kubernetes.io/target-type": "ip",
+                "alb.ingress.kubernetes.io/listen-ports": '[{"HTTPS":443}]',
+                "alb.ingress.kubernetes.io/ssl-policy": "ELBSecurityPolicy-TLS13-1-2-2021-06",
+              },
+            }
+          : { enabled: false },
+        networkPolicy: {
+          enabled: true,
+          prometheusNamespace: "monitoring",
+          protectedWorkloads: (props.protectedWorkloads ?? []).map((w) => ({
+            name: w.name,
+            namespace: w.namespace,
+            podSelector: { ...w.podSelector },
+            ports: [...w.ports],
+            metricsPorts: [...(w.metricsPorts ?? [])],
+            peerPorts: [...(w.peerPorts ?? [])],
+          })),
+        },
+      },
+    });
+    this.url = `http://${releaseName}.${props.namespace}.svc.cluster.local`;
+  }
+}

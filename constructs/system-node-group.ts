@@ -1,0 +1,85 @@
+/**
+ * The general-purpose node group: on-demand, Amazon Linux 2023, untainted. Runs cluster add-ons (coredns, the
+ * EBS CSI controller), the gateway, Qdrant, Redis in-cluster and monitoring.
+ */
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import { GPU_INSTANCE_TYPES } from "./accelerators";
+import { validateScaling } from "./gpu-node-group";
+import { NODE_LABELS } from "./node-labels";
+import { NodeLaunchTemplate } from "./private/node-launch-template";
+
+/** Props of SystemNodeGroup. */
+export interface SystemNodeGroupProps {
+  /** Node group name (key in the environment's nodeGroups). */
+  readonly name: string;
+  /** Cluster the group joins (token). */
+  readonly clusterName: string;
+  /** Cluster name as a plain string, for resource name prefixes. */
+  readonly namePrefix: string;
+  /** Node IAM role ARN. */
+  readonly nodeRoleArn: string;
+  /** Private subnets the nodes go into. */
+  readonly subnetIds: readonly string[];
+  /** Instance types. @default ["m7i.xlarge"] */
+  readonly instanceTypes?: readonly string[];
+  /** Minimum nodes. */
+  readonly minSize: number;
+  /** Nodes the group starts with. */
+  readonly desiredSize: number;
+  /** Maximum nodes. */
+  readonly maxSize: number;
+  /** Root volume in GiB. @default 100 */
+  readonly diskSizeGiB?: number;
+  /** Tags for instances and volumes. @default {} */
+  readonly tags?: Readonly<Record<string, string>>;
+  /** What must exist before nodes launch (the CNI add-on). @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** AMI type of system nodes. */
+export const SYSTEM_AMI_TYPE = "AL2023_x86_64_STANDARD";
+
+/** An on-demand, general-purpose EKS managed node group. */
+export class SystemNodeGroup extends Construct {
+  /** The node group resource. */
+  readonly nodeGroup: EksNodeGroup;
+  /** Node labels that select this group. */
+  readonly nodeSelector: Readonly<Record<string, string>>;
+
+  constructor(scope: Construct, id: string, props: SystemNodeGroupProps) {
+    super(scope, id);
+    const instanceTypes = props.instanceTypes ?? ["m7i.xlarge"];
+    if (instanceTypes.length === 0) throw new Error("instanceTypes (0) must list at least one instance type");
+    const gpuType = instanceTypes.find((t) => GPU_INSTANCE_TYPES[t] !== undefined);
+    if (gpuType !== undefined) throw new Error(`instanceTypes (${gpuType}) must not be GPU instance types in a system group; use a gpu group`);
+    validateScaling(props.minSize, props.desiredSize, props.maxSize);
+    if (props.minSize < 1) throw new Error(`minSize (${props.minSize}) must be at least 1: coredns and the add-ons run on system nodes`);
+    const diskSizeGiB = props.diskSizeGiB ?? 100;
+    if (diskSizeGiB < 20) throw new Error(`diskSizeGiB (${diskSizeGiB}) must be at least 20 GiB`);
+
+    this.nodeSelector = { [NODE_LABELS.nodeGroup]: props.name, [NODE_LABELS.role]: "system" };
+    const template = new NodeLaunchTemplate(this, "launch-template", {
+      namePrefix: `${props.namePrefix}-${props.name}-`,
+      rootVolumeGiB: diskSizeGiB,
+      tags: { ...props.tags, Name: `${props.namePrefix}-${props.name}` },
+    });
+    this.nodeGroup = new EksNodeGroup(this, "node-group", {
+      clusterName: props.clusterName,
+      nodeGroupNamePrefix: `${props.name}-`,
+      nodeRoleArn: props.nodeRoleArn,
+      subnetIds: [...props.subnetIds],
+      amiType: SYSTEM_AMI_TYPE,
+      capacityType: "ON_DEMAND",
+      instanceTypes: [...instanceTypes],
+      scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
+      updateConfig: { maxUnavailable: 1 },
+      launchTemplate: { id: template.template.id, version: template.template.latestVersion.toString() },
+      labels: { ...this.nodeSelector, [NODE_LABELS.capacityType]: "on-demand" },
+      tags: { Name: `${props.namePrefix}-${props.name}` },
+      lifecycle: { createBeforeDestroy: true },
+      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
+    });
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * Hugging Face text-embeddings-inference releases (charts/text-embeddings): the embedder (bge-large-en-v1.5), the
+ * reranker (bge-reranker-large) and, optionally, the guardrails' classifiers (prompt injection, toxicity), on CPU
+ * or on a GPU node group with the image built for its architecture.
+ */
+import { Construct } from "constructs";
+import type { ITerraformDependable } from "cdktf";
+import type { GpuScheduling } from "../stacks/cluster-outputs";
+import { HelmRelease } from "./private/helm-release";
+import { PlatformConfigError } from "./private/platform-errors";
+import { tolerationValues } from "./private/platform-scheduling";
+
+/** What a TEI release serves. */
+export type TeiRole = "embedder" | "reranker" | "injection" | "toxicity";
+
+/** The model each role serves. */
+export const TEI_MODELS: Readonly<Record<TeiRole, string>> = {
+  embedder: "BAAI/bge-large-en-v1.5",
+  reranker: "BAAI/bge-reranker-large",
+  injection: "protectai/deberta-v3-base-prompt-injection-v2",
+  toxicity: "unitary/toxic-bert",
+};
+
+/** TEI image tags, pinned per build: CPU, Ampere (A100, compute capability 8.0) and Ada Lovelace (L40S, 8.9). */
+export const TEI_IMAGE = {
+  repository: "ghcr.io/huggingface/text-embeddings-inference",
+  tags: { cpu: "cpu-1.8", a100: "1.8", l40s: "89-1.8" },
+} as const;
+
+/** Port of the TEI Services. */
+export const TEI_PORT = 80;
+
+/** Props of TextEmbeddings. */
+export interface TextEmbeddingsProps {
+  /** Environment name, for error messages. */
+  readonly environment: string;
+  /** What it serves. */
+  readonly role: TeiRole;
+  /** Namespace (must exist). */
+  readonly namespace: string;
+  /** Replicas. @default 1 */
+  readonly replicas?: number;
+  /** CPU or GPU. @default "cpu" */
+  readonly device?: "cpu" | "gpu";
+  /** The GPU node group's scheduling, required for device gpu. @default - none */
+  readonly gpu?: GpuScheduling;
+  /** What must exist first. @default [] */
+  readonly dependsOn?: readonly ITerraformDependable[];
+}
+
+/** One TEI server. */
+export class TextEmbeddings extends Construct {
+  /** The release. */
+  readonly release: HelmRelease;
+  /** Release and Service name: tei-<role>. */
+  readonly releaseName: string;
+  /** In-cluster base URL. */
+  readonly url: string;
+  /** Labels selecting its pods. */
+  readonly podSelector: Readonly<Record<string, string>>;
+  /** Container port (for NetworkPolicies). */
+  readonly containerPort = 8080;
+
+  constructor(scope: Construct, id: string, props: TextEmbeddingsProps) {
+    super(scope, id);
+    const device = props.device ?? "cpu";
+    const replicas = props.replicas ?? 1;
+    this.releaseName = `tei-${props.role}`;
+    if (device === "gpu" && !props.gpu) {
+      throw new PlatformConfigError(
+        { environment: props.environment, subject: `release "${this.releaseName}" (chart text-embeddings)`, path: "platform.textEmbeddings.nodeGroup" },
+        "expected a GPU node group of the cluster when device is gpu",
+      );
+    }
+    const gpu = device === "gpu" ? props.gpu : undefined;
+    const cpuHeavy = props.role === "embedder" || props.role === "reranker";
+    this.release = new HelmRelease(this, "release", {
+      environment: props.environment,
+      releaseName: this.releaseName,
+      namespace: props.namespace,
+      chart: "text-embeddings",
+      dependsOn: props.dependsOn,
+      wait: device === "cpu",
+      values: {
+        fullnameOverride: this.releaseName,
+        role: props.role === "embedder" || props.role === "reranker" ? props.role : "classifier",
+        modelId: TEI_MODELS[props.role],
+        image: { repository: TEI_IMAGE.repository, tag: gpu ? TEI_IMAGE.tags[gpu.accelerator] : TEI_IMAGE.tags.cpu, pullPolicy: "IfNotPresent" },
+        device,
+        replicaCount: replicas,
+        server: { port: this.containerPort, maxClientBatchSize: 128, maxBatchTokens: 16384, autoTruncate: true },
+        ...(gpu ? { nodeSelector: { ...gpu.nodeSelector }, tolerations: gpu.tolerations.map(tolerationValues) } : {}),
+        resources: {
+          requests: { cpu: cpuHeavy && !gpu ? "4" : "1", memory: cpuHeavy ? "6Gi" : "3Gi" },
+          limits: { memory: cpuHeavy ? "12Gi" : "6Gi" },
+        },
+        serviceAccount: { create: true },
+        service: { port: TEI_PORT },
+        podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
+        serviceMonitor: { enabled: true, interval: "30s" },
+      },
+    });
+    this.url = `http://${this.releaseName}.${props.namespace}.svc.cluster.local:${TEI_PORT}`;
+    this.podSelector = { "app.kubernetes.io/name": "text-embeddings", "app.kubernetes.io/instance": this.releaseName };
+  }
+}
