@@ -5,7 +5,7 @@ export NODE_OPTIONS := --max-old-space-size=4096
 
 STAMP := node_modules/.install-stamp
 
-.PHONY: all deps tools synth build test typecheck bench bench-synth policy review env-clone env-diff chart-check eval-guardrails gateway-dev clean
+.PHONY: all deps tools synth build test typecheck bench bench-synth policy review ingest bench-rag env-clone env-diff chart-check eval-guardrails gateway-dev clean
 
 all: synth
 
@@ -37,10 +37,10 @@ typecheck: deps
 	npx tsc -p services/gateway/tsconfig.json --noEmit
 
 ## Benchmarks (not tests): prints tables and appends them to bench/RESULTS.md.
-bench: bench-synth
+bench: bench-synth bench-rag
 
 bench-synth: build
-	node --expose-gc bench/synth-bench.js
+	npx tsx bench/synth-bench.ts --no-build
 
 ## Clone an environment: make env-clone FROM=staging TO=perf-1 [ARGS="--region eu-central-1 --gpu-scale-to-zero --set path=value"]
 env-clone: deps
@@ -66,6 +66,13 @@ policy: synth
 review: deps
 	@test -n "$(PLANS)" || { echo "usage: make review PLANS=<folder of plan JSON files>" >&2; exit 2; }
 	npx tsx policies/review-cli.ts $(PLANS) --output review.md
+
+## Ingest documents into a collection: make ingest ARGS="--collection handbook docs/handbook"
+ingest: deps
+	npx tsx services/gateway/src/rag/ingest-cli.ts $(ARGS)
+
+bench-rag: deps
+	npx tsx services/gateway/bench/rag-bench.ts
 
 clean:
 	rm -rf dist cdktf.out .test-results services/gateway/dist

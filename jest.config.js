@@ -9,7 +9,7 @@ const swc = [
   },
 ];
 // jose and a few other dependencies ship only ES modules; jest's CommonJS runtime needs them transformed too.
-const esmOnly = ["jose", "libphonenumber-js"];
+const esmOnly = ["jose", "libphonenumber-js", "cookie", "typebox"];
 const common = {
   testEnvironment: "node",
   transform: { "^.+\\.(t|j|mj)sx?$": swc },

@@ -51,6 +51,12 @@ export interface EksClusterProps {
 /** Control-plane log types the cluster sends to CloudWatch. */
 export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"] as const;
 /** Add-ons created with the cluster, before any node. */
+/**
+ * vpc-cni settings: enforce Kubernetes NetworkPolicies (the platform's "only the gateway reaches vLLM, TEI and
+ * Qdrant" policies do nothing without it).
+ */
+export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
+
 export const BOOTSTRAP_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"] as const;
 /** Add-ons created once nodes exist. */
 export const COMPUTE_ADDONS = ["coredns", "aws-ebs-csi-driver"] as const;
@@ -177,7 +183,9 @@ export class EksCluster extends Construct {
       });
     });
 
-    this.bootstrapAddons = BOOTSTRAP_ADDONS.map((addon) => this.addAddon(addon));
+    this.bootstrapAddons = BOOTSTRAP_ADDONS.map((addon) =>
+      this.addAddon(addon, addon === "vpc-cni" ? { configurationValues: VPC_CNI_CONFIGURATION } : {}),
+    );
   }
 
   /**
@@ -202,7 +210,11 @@ export class EksCluster extends Construct {
 
   private addAddon(
     addonName: string,
-    options: { dependsOn?: readonly ITerraformDependable[]; podIdentityAssociation?: Array<{ roleArn: string; serviceAccount: string }> } = {},
+    options: {
+      dependsOn?: readonly ITerraformDependable[];
+      podIdentityAssociation?: Array<{ roleArn: string; serviceAccount: string }>;
+      configurationValues?: string;
+    } = {},
   ): EksAddon {
     // No addon_version: EKS installs the default version for the cluster's Kubernetes version, and upgrades
     // it when the cluster is upgraded and the add-on is re-applied.
@@ -212,6 +224,7 @@ export class EksCluster extends Construct {
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "PRESERVE",
       podIdentityAssociation: options.podIdentityAssociation,
+      configurationValues: options.configurationValues,
       dependsOn: options.dependsOn ? [...options.dependsOn] : undefined,
     });
     this.addons[addonName] = addon;

@@ -93,6 +93,11 @@ describe("EksCluster", () => {
     expect(waitsForNodes("eks-pod-identity-agent")).toBe(false);
   });
 
+  test("vpc-cni enforces Kubernetes NetworkPolicies", () => {
+    const cni = resourcesOf(priv.tf, "aws_eks_addon").find((a) => a["addon_name"] === "vpc-cni")!;
+    expect(JSON.parse(cni["configuration_values"] as string)).toEqual({ enableNetworkPolicy: "true" });
+  });
+
   test("the EBS CSI driver gets its IAM role through a pod identity association", () => {
     expect(priv.json).toHaveResourceWithProperties(EksAddon, {
       addon_name: "aws-ebs-csi-driver",

@@ -72,15 +72,16 @@ export class OpenApiValidator {
 
   private constructor(
     readonly spec: SpecName,
-    doc: JsonObject,
+    original: JsonObject,
   ) {
+    const doc = normalizeNullable(original) as JsonObject;
     const is31 = String(doc.openapi).startsWith("3.1");
     const options = { strict: false, allErrors: true, validateFormats: true, discriminator: false, logger: false as const };
     this.ajv = is31 ? new Ajv2020(options) : new Ajv(options);
     for (const [name, check] of Object.entries(numericFormats)) this.ajv.addFormat(name, { type: "number", validate: check });
     // String formats the documents use; we check the structure, not the exact text of these.
     for (const name of ["date-time", "uri", "binary", "byte", "uuid", "email", "password", "date"]) this.ajv.addFormat(name, true);
-    this.ajv.addSchema({ ...(normalizeNullable(doc) as JsonObject), $id: "spec" });
+    this.ajv.addSchema({ ...doc, $id: "spec" });
     // The OpenAI document lists servers as https://api.openai.com/v1; vLLM serves the same paths under /v1.
     // Qdrant's server URL is a template ({protocol}://{hostname}:{port}) with no path.
     const serverUrl = (doc.servers as Array<{ url: string }> | undefined)?.[0]?.url ?? "";
