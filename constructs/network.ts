@@ -1,7 +1,7 @@
 /**
  * The VPC of one environment: a private subnet (nodes, pods, Redis) and a public subnet (load balancers, NAT)
  * in each availability zone, NAT gateways one per AZ or one shared, an S3 gateway endpoint so model weights do
- * not cross the NAT, and the subnet tags the AWS Load Balancer Controller and EKS look for.
+ * not cross the NAT, ECR interface endpoints so image pulls (multi-GB vLLM images) stay inside the VPC, and the subnet tags the AWS Load Balancer Controller and EKS look for.
  */
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
@@ -15,6 +15,8 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { MAX_LAYOUT_AZS, parseCidr, subnetLayout } from "./private/cidr";
 
 /** Props of Network. */
@@ -47,6 +49,8 @@ export class Network extends Construct {
   readonly layout: { readonly private: readonly string[]; readonly public: readonly string[] };
   /** Number of NAT gateways created. */
   readonly natGatewayCount: number;
+  /** AWS services reached through interface endpoints (PrivateLink). */
+  readonly interfaceEndpointServices: readonly string[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -139,5 +143,34 @@ export class Network extends Construct {
       routeTableIds: [...privateRouteTables.map((t) => t.id), publicRoutes.id],
       tags: { Name: `${props.name}-s3` },
     });
+
+    // ECR API and registry endpoints: nodes pull images over PrivateLink (image layers themselves come from S3,
+    // through the gateway endpoint above). HTTPS only, from inside the VPC only.
+    const endpointsSg = new SecurityGroup(this, "endpoints-sg", {
+      name: `${props.name}-vpc-endpoints`,
+      description: "HTTPS from inside the VPC to the interface endpoints",
+      vpcId: this.vpc.id,
+      tags: { Name: `${props.name}-vpc-endpoints` },
+    });
+    new VpcSecurityGroupIngressRule(this, "endpoints-https", {
+      securityGroupId: endpointsSg.id,
+      description: "HTTPS from the VPC",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: props.vpcCidr,
+    });
+    this.interfaceEndpointServices = ["ecr.api", "ecr.dkr"];
+    for (const service of this.interfaceEndpointServices) {
+      new VpcEndpoint(this, `${service.replace(".", "-")}-endpoint`, {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${props.region}.${service}`,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: true,
+        subnetIds: this.privateSubnetIds,
+        securityGroupIds: [endpointsSg.id],
+        tags: { Name: `${props.name}-${service}` },
+      });
+    }
   }
 }

@@ -13,6 +13,10 @@ import {
   guaranteedGpusPerNode,
   type Accelerator,
 } from "../constructs/accelerators";
+import gpuRegionData from "../constructs/data/gpu-instance-regions.json";
+
+/** Regions each GPU instance type is offered in (data kept in the repo, with its source and date). */
+const GPU_REGIONS: Readonly<Record<string, readonly string[]>> = gpuRegionData.regions;
 import { LOG_RETENTION_DAYS } from "../constructs/private/aws-limits";
 import { cidrsOverlap as ipv4CidrsOverlap, parseCidr as parseIpv4Cidr } from "../constructs/private/cidr";
 
@@ -293,6 +297,15 @@ export function checkEnvironmentRules(env: EnvironmentConfig): Array<{ path: str
       if (group.accelerator === "l40s" && types.length < 2) {
         problems.push({ path: `${at}.instanceTypes`, message: "expected at least two instance types for a spot group, so capacity can be found" });
       }
+      types.forEach((t, i) => {
+        const regions = GPU_REGIONS[t];
+        if (regions && !regions.includes(env.aws.region)) {
+          problems.push({
+            path: `${at}.instanceTypes[${i}]`,
+            message: `expected an instance type offered in ${env.aws.region}; ${t} is known only in ${regions.join(", ")} (constructs/data/gpu-instance-regions.json)`,
+          });
+        }
+      });
       const gpus = guaranteedGpusPerNode(types);
       maxGpusByGroup.set(groupName, gpus * group.max);
     }

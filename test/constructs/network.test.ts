@@ -64,8 +64,19 @@ describe("Network", () => {
       service_name: "com.amazonaws.us-east-1.s3",
       vpc_endpoint_type: "Gateway",
     });
-    const endpoint = resourcesOf(perAz.tf, "aws_vpc_endpoint")[0]!;
+    const endpoint = resourcesOf(perAz.tf, "aws_vpc_endpoint").find((e) => e["vpc_endpoint_type"] === "Gateway")!;
     expect(endpoint["route_table_ids"]).toHaveLength(4); // three private, one public
+  });
+
+  test("ECR interface endpoints sit in the private subnets, reachable on 443 from the VPC only", () => {
+    const iface = resourcesOf(perAz.tf, "aws_vpc_endpoint").filter((e) => e["vpc_endpoint_type"] === "Interface");
+    expect(iface.map((e) => e["service_name"]).sort()).toEqual(["com.amazonaws.us-east-1.ecr.api", "com.amazonaws.us-east-1.ecr.dkr"]);
+    for (const e of iface) {
+      expect(e["private_dns_enabled"]).toBe(true);
+      expect(e["subnet_ids"]).toHaveLength(3);
+    }
+    const rules = resourcesOf(perAz.tf, "aws_vpc_security_group_ingress_rule");
+    expect(rules).toEqual([expect.objectContaining({ cidr_ipv4: "10.30.0.0/16", from_port: 443, to_port: 443, ip_protocol: "tcp" })]);
   });
 
   test("the default security group is emptied", () => {

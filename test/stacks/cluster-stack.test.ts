@@ -52,7 +52,7 @@ describe.each(SHIPPED_NAMES)("%s-cluster", (name) => {
         num_cache_clusters: 1 + env.redis.replicasPerShard,
         multi_az_enabled: env.redis.replicasPerShard >= 1,
       });
-      const rule = resourcesOf(tf, "aws_vpc_security_group_ingress_rule")[0]!;
+      const rule = resourcesOf(tf, "aws_vpc_security_group_ingress_rule").find((r) => r["from_port"] === 6379)!;
       expect(rule["referenced_security_group_id"]).toMatch(/^\$\{aws_eks_cluster\.[\w-]+\.vpc_config\[0\]\.cluster_security_group_id\}$/);
       expect(stack.outputs.managedRedis).toBeDefined();
     } else {

@@ -9,6 +9,7 @@ import {
   type EnvironmentConfig,
 } from "../../stacks/environment-config";
 import { clone, validInput } from "../support/cluster-fixtures";
+import gpuRegionData from "../../constructs/data/gpu-instance-regions.json";
 
 const FILE = "environments/qa.yaml";
 
@@ -98,6 +99,18 @@ describe("environment schema", () => {
     expect(problemsOf((i) => Object.assign(i.models[0]!, { tensorParallelSize: 8 }))).toEqual([
       { file: FILE, path: "models[0].tensorParallelSize", message: "tensorParallelSize (8) exceeds GPUs per node of l40s (4)" },
     ]);
+  });
+
+  test("a GPU instance type not offered in the environment's region", () => {
+    const regions = (gpuRegionData.regions as Record<string, string[]>)["g6e.12xlarge"]!;
+    const region = "af-south-1";
+    expect(regions).not.toContain(region);
+    const problems = problemsOf((i) => Object.assign(i.aws, { region }));
+    expect(problems).toContainEqual({
+      file: FILE,
+      path: "nodeGroups.l40s.instanceTypes[0]",
+      message: `expected an instance type offered in af-south-1; g6e.12xlarge is known only in ${regions.join(", ")} (constructs/data/gpu-instance-regions.json)`,
+    });
   });
 
   test("a model on a group that does not exist", () => {

@@ -83,7 +83,7 @@ export function synthCluster(env: EnvironmentConfig): SynthesizedCluster {
 export function validInput(name = "qa"): EnvironmentInput & Record<string, unknown> {
   return {
     name,
-    aws: { accountId: "123456789012", region: "eu-west-1" },
+    aws: { accountId: "123456789012", region: "eu-central-1" },
     network: { vpcCidr: "10.90.0.0/16", azCount: 2, natGateways: "single" },
     cluster: {
       kubernetesVersion: "1.33",
@@ -97,7 +97,7 @@ export function validInput(name = "qa"): EnvironmentInput & Record<string, unkno
     maxGpus: 4,
     models: [{ name: "mistral-7b", huggingFaceId: "mistralai/Mistral-7B-Instruct-v0.3", parametersBillions: 7.3, nodeGroup: "l40s" }],
     platform: {},
-    stateBackend: { bucket: "example-llm-platform-tfstate", keyPrefix: `llm-platform/${name}`, region: "eu-west-1" },
+    stateBackend: { bucket: "example-llm-platform-tfstate", keyPrefix: `llm-platform/${name}`, region: "eu-central-1" },
     tags: { owner: "platform-team", costCenter: "cc-4410" },
   };
 }

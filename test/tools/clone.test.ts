@@ -200,7 +200,7 @@ describe("bad input: a clear error, and nothing written", () => {
     ["override of the wrong type", { from: "staging", to: "x3", overrides: ["nodeGroups.a100.desired=two"] }, '--set: nodeGroups.a100.desired: expected an integer, got "two"'],
     ["override that is not path=value", { from: "staging", to: "x4", overrides: ["maxGpus"] }, "--set: maxGpus: expected path=value, e.g. nodeGroups.a100.desired=2"],
     ["override breaking a cross-field rule", { from: "staging", to: "x5", overrides: ["nodeGroups.a100.min=5"] }, /x5\.yaml: nodeGroups\.a100\.min: expected min \(5\) ≤ desired \(1\)/],
-    ["region without the GPU instance types", { from: "staging", to: "x6", region: "sa-east-1" }, /x6\.yaml: nodeGroups\.a100\.instanceTypes: p4d\.24xlarge is not offered in sa-east-1; known in us-east-1/],
+    ["region without the GPU instance types", { from: "staging", to: "x6", region: "sa-east-1" }, /x6\.yaml: nodeGroups\.a100\.instanceTypes\[0\]: expected an instance type offered in sa-east-1; p4d\.24xlarge is known only in us-east-1/],
     ["malformed region", { from: "staging", to: "x7", region: "mars" }, "--region: aws.region: expected an AWS region such as us-east-1"],
     ["malformed account", { from: "staging", to: "x8", account: "12" }, "--account: aws.accountId: expected a 12-digit AWS account id"],
   ];

@@ -252,7 +252,7 @@ function validateClone(text: string, target: string, entries: readonly Environme
   const missing = missingGpuInstanceTypes(config, config.aws.region);
   if (missing.length > 0) {
     throw new EnvToolError(
-      `GPU instance types of the clone are not offered in ${config.aws.region} (per tools/env/data/gpu-instance-regions.json); nothing was written`,
+      `GPU instance types of the clone are not offered in ${config.aws.region} (per constructs/data/gpu-instance-regions.json); nothing was written`,
       missing.map((m) => ({
         file,
         path: m.path,

@@ -1,11 +1,11 @@
 /**
- * Which GPU instance types exist in which AWS regions, from data/gpu-instance-regions.json (kept in the repo,
+ * Which GPU instance types exist in which AWS regions, from constructs/data/gpu-instance-regions.json (kept in the repo,
  * with its source and date: AWS adds regions over time, so the data can lag; refresh it with the command it names).
  */
 import { z } from "zod";
 import { GPU_INSTANCE_TYPES } from "../../constructs/accelerators";
 import { gpuGroupInstanceTypes, type EnvironmentConfig } from "../../stacks/environment-config";
-import data from "./data/gpu-instance-regions.json";
+import data from "../../constructs/data/gpu-instance-regions.json";
 
 const regionDataSchema = z.strictObject({
   description: z.string(),
