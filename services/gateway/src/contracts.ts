@@ -122,6 +122,8 @@ export interface RagSource {
   readonly title: string;
   readonly score: number;
   readonly rerank_score: number | null;
+  /** Chunk index within the document (a document can be cited by more than one of its chunks). */
+  readonly chunk?: number;
 }
 
 /** The `rag` extension field of a chat completion request. */

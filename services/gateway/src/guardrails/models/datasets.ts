@@ -1,0 +1,57 @@
+/** Loaders for the shared labeled sets ($SHARED_DIR/data, or ../shared/data beside the repository). */
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { Example } from "./train";
+
+export function dataDir(): string {
+  const shared = process.env.SHARED_DIR ?? resolve(__dirname, "..", "..", "..", "..", "..", "..", "shared");
+  const dir = resolve(shared, "data");
+  if (!existsSync(dir)) throw new Error(`labeled data not found at ${dir}; set SHARED_DIR to the shared/ folder`);
+  return dir;
+}
+
+export function readJsonl(path: string): Example[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l, i) => {
+      const row = JSON.parse(l) as { text?: unknown; label?: unknown };
+      if (typeof row.text !== "string" || (row.label !== 0 && row.label !== 1)) throw new Error(`${path}:${i + 1}: expected {"text": string, "label": 0|1}`);
+      return { text: row.text, label: row.label };
+    });
+}
+
+/** Minimal RFC 4180 reader for `text,is_toxic` (quoted fields with "" escapes and newlines). */
+export function readToxicityCsv(path: string): Example[] {
+  const src = readFileSync(path, "utf8");
+  const rows: string[][] = [];
+  let field = "";
+  let row: string[] = [];
+  let quoted = false;
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (quoted) {
+      if (c === '"' && src[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ",") {
+      row.push(field);
+      field = "";
+    } else if (c === "\n" || c === "\r") {
+      if (c === "\r" && src[i + 1] === "\n") i++;
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = "";
+    } else field += c;
+  }
+  if (field !== "" || row.length > 0) rows.push([...row, field]);
+  const [header, ...body] = rows;
+  const ti = header?.indexOf("text") ?? -1;
+  const li = header?.indexOf("is_toxic") ?? -1;
+  if (ti < 0 || li < 0) throw new Error(`${path}: expected a header with text and is_toxic`);
+  return body.filter((r) => r.length > Math.max(ti, li)).map((r) => ({ text: r[ti] as string, label: /^(1|true|toxic)$/i.test((r[li] as string).trim()) ? 1 : 0 }));
+}

@@ -1,0 +1,87 @@
+/**
+ * Training for LinearModel: logistic regression by mini-batch-free SGD with Adagrad step sizes, L2 decay and
+ * balanced class weights, over hashed features. Deterministic (seeded shuffle). Used by scripts/train-*.ts.
+ */
+import { DIMS, LinearModel, featurize, sigmoid, type SparseVector } from "./linear-model";
+
+export interface Example {
+  readonly text: string;
+  readonly label: 0 | 1;
+}
+
+/** Deterministic split by a hash of the text: the same row is always in the same part. */
+export function isHeldOut(text: string, fraction: number): boolean {
+  let h = 2166136261;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
+  return ((h >>> 0) % 1000) / 1000 < fraction;
+}
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function train(examples: readonly Example[], opts: { epochs?: number; lr?: number; l2?: number; seed?: number } = {}): LinearModel {
+  const epochs = opts.epochs ?? 8;
+  const lr = opts.lr ?? 0.5;
+  const l2 = opts.l2 ?? 1e-5;
+  const rand = mulberry32(opts.seed ?? 42);
+  const xs: { x: SparseVector; y: number }[] = examples.map((e) => ({ x: featurize(e.text.slice(0, 4000)), y: e.label }));
+  const pos = xs.filter((e) => e.y === 1).length;
+  const wPos = xs.length / (2 * Math.max(1, pos));
+  const wNeg = xs.length / (2 * Math.max(1, xs.length - pos));
+  const w = new Float32Array(DIMS);
+  const g2 = new Float32Array(DIMS).fill(1e-8);
+  let bias = 0;
+  let bg2 = 1e-8;
+  const model = new LinearModel(w, 0);
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    for (let i = xs.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [xs[i], xs[j]] = [xs[j] as (typeof xs)[number], xs[i] as (typeof xs)[number]];
+    }
+    for (const { x, y } of xs) {
+      const p = sigmoid(model.logit(x) - model.bias + bias);
+      const g = (p - y) * (y === 1 ? wPos : wNeg);
+      for (let k = 0; k < x.index.length; k++) {
+        const i = x.index[k] as number;
+        const grad = g * (x.value[k] as number) + l2 * (w[i] as number);
+        g2[i] = (g2[i] as number) + grad * grad;
+        w[i] = (w[i] as number) - (lr * grad) / Math.sqrt(g2[i] as number);
+      }
+      bg2 += g * g;
+      bias -= (lr * g) / Math.sqrt(bg2);
+    }
+  }
+  return new LinearModel(w, bias);
+}
+
+export interface BinaryScores {
+  readonly n: number;
+  readonly positives: number;
+  readonly precision: number;
+  readonly recall: number;
+  readonly fpr: number;
+  readonly f1: number;
+}
+
+export function binaryScores(pairs: readonly { predicted: boolean; label: 0 | 1 }[]): BinaryScores {
+  let tp = 0;
+  let fp = 0;
+  let fn = 0;
+  let tn = 0;
+  for (const { predicted, label } of pairs) {
+    if (predicted && label === 1) tp++;
+    else if (predicted) fp++;
+    else if (label === 1) fn++;
+    else tn++;
+  }
+  const precision = tp + fp === 0 ? 0 : tp / (tp + fp);
+  const recall = tp + fn === 0 ? 0 : tp / (tp + fn);
+  return { n: pairs.length, positives: tp + fn, precision, recall, fpr: fp + tn === 0 ? 0 : fp / (fp + tn), f1: precision + recall === 0 ? 0 : (2 * precision * recall) / (precision + recall) };
+}

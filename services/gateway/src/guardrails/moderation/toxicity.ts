@@ -1,0 +1,50 @@
+/**
+ * Toxicity: the in-process n-gram model (models/toxicity.json; threshold `toxicity.localThreshold`) and the
+ * in-cluster TEI toxicity classifier with per-label thresholds (`toxicity.tei.labels`). The TEI call is made
+ * only for whole texts (not for every streaming window). A failed TEI call follows `onClassifierError`.
+ */
+import { resolve } from "node:path";
+import type { GuardrailFinding } from "../../contracts";
+import { LinearModel } from "../models/linear-model";
+import type { Detector, Verdict } from "../types";
+
+let model: LinearModel | undefined;
+export function toxicityModel(): LinearModel {
+  model ??= LinearModel.fromFile(resolve(__dirname, "../models/toxicity.json"));
+  return model;
+}
+
+const BLOCK = { code: "content_policy", message: "The content was blocked by the content policy (toxicity)." };
+
+export const toxicityDetector: Detector = {
+  id: "toxicity",
+  async run(input, deps): Promise<Verdict> {
+    const { text, policy } = input;
+    const cfg = policy.toxicity;
+    if (text.trim().length === 0) return { action: "allow", findings: [], explanation: "empty" };
+    const findings: GuardrailFinding[] = [];
+    if (cfg.localThreshold < 1) {
+      const p = toxicityModel().predict(text);
+      if (p >= cfg.localThreshold) findings.push({ guard: "toxicity", type: "toxicity", score: Math.round(p * 1000) / 1000 });
+    }
+    const useTei = cfg.tei && deps.classifier && (input.stage !== "output" || input.complete);
+    if (cfg.tei && deps.classifier && useTei) {
+      try {
+        const [labels] = await deps.classifier.classify([text], cfg.tei.model);
+        for (const l of labels ?? []) {
+          const threshold = cfg.tei.labels[l.label] ?? cfg.tei.labels[l.label.toLowerCase()];
+          if (threshold !== undefined && l.score >= threshold) findings.push({ guard: "toxicity", type: l.label.toLowerCase(), score: l.score });
+        }
+      } catch (err) {
+        deps.logger?.warn({ guard: "toxicity", model: cfg.tei.model, err: (err as Error).message }, "toxicity classifier unavailable");
+        if (cfg.onClassifierError === "block") {
+          return { action: "block", findings: [{ guard: "toxicity", type: "classifier_unavailable", score: 0 }], explanation: "toxicity classifier unavailable and policy fails closed", block: { code: "content_policy", message: "The content could not be checked against the content policy right now." } };
+        }
+      }
+    }
+    if (findings.length === 0) return { action: "allow", findings, explanation: "not toxic" };
+    const explanation = `toxic content: ${findings.map((f) => `${f.type} ${f.score.toFixed(2)}`).join(", ")}`;
+    if (cfg.action === "block") return { action: "block", findings, explanation, block: BLOCK };
+    return { action: "allow", findings, explanation };
+  },
+};

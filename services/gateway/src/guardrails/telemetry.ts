@@ -1,0 +1,48 @@
+/**
+ * Metrics (docs/metrics.md) and one trace span per guard. Metrics are created on the given registry once;
+ * a second pipeline on the same registry reuses them.
+ */
+import { trace, SpanStatusCode, type Span } from "@opentelemetry/api";
+import { Counter, Histogram, Registry } from "prom-client";
+import type { GuardrailAction } from "../contracts";
+
+export interface GuardrailMetrics {
+  decision(guard: string, action: GuardrailAction, entityType: string): void;
+  duration(guard: string, seconds: number): void;
+}
+
+export function createMetrics(registry: Registry | undefined): GuardrailMetrics {
+  const reg = registry ?? new Registry();
+  const decisions =
+    (reg.getSingleMetric("llm_gateway_guardrail_decisions_total") as Counter<"guard" | "action" | "entity_type"> | undefined) ??
+    new Counter({ name: "llm_gateway_guardrail_decisions_total", help: "Guardrail verdicts by guard, action and entity type", labelNames: ["guard", "action", "entity_type"], registers: [reg] });
+  const durations =
+    (reg.getSingleMetric("llm_gateway_guardrail_duration_seconds") as Histogram<"guard"> | undefined) ??
+    new Histogram({ name: "llm_gateway_guardrail_duration_seconds", help: "Guardrail latency per guard", labelNames: ["guard"], buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: [reg] });
+  return {
+    decision: (guard, action, entityType) => decisions.inc({ guard, action, entity_type: entityType }),
+    duration: (guard, seconds) => durations.observe({ guard }, seconds),
+  };
+}
+
+const tracer = trace.getTracer("llm-gateway.guardrails");
+
+/** Runs `fn` in a span named `guardrail.<guard>`; the span records the action and finding count, never values. */
+export async function inGuardSpan<T extends { action: GuardrailAction; findings: readonly unknown[] }>(guard: string, stage: string, fn: () => T | Promise<T>): Promise<T> {
+  return tracer.startActiveSpan(`guardrail.${guard}`, async (span: Span) => {
+    span.setAttribute("guardrail.guard", guard);
+    span.setAttribute("guardrail.stage", stage);
+    try {
+      const v = await fn();
+      span.setAttribute("guardrail.action", v.action);
+      span.setAttribute("guardrail.findings", v.findings.length);
+      return v;
+    } catch (err) {
+      span.recordException(err as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}

@@ -1,0 +1,136 @@
+/**
+ * Rate limits per principal and per tenant, requests and tokens per minute, with the tier's numbers from config.
+ * rate-limiter-flexible's RateLimiterRedis keeps the counters in Redis (one atomic script per check), so the
+ * limits hold across gateway replicas. Prompt tokens are charged before the call and corrected with the
+ * upstream's actual usage afterwards (penalty or reward). When Redis is unreachable, `failureMode` decides:
+ * fail-open (allow, count llm_gateway_rate_limit_store_errors_total, log) or fail-closed (503).
+ */
+import type { Redis } from "ioredis";
+import { RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import type { FastifyBaseLogger } from "fastify";
+import type { GatewayConfig } from "../config/schema";
+import type { Principal } from "../contracts";
+import { GatewayError } from "../http/errors";
+import type { GatewayMetrics } from "../telemetry/metrics";
+
+type Scope = "principal" | "tenant";
+type Kind = "requests" | "tokens";
+
+/** Headers describing the caller's remaining budget (OpenAI's x-ratelimit-* names). */
+export type LimitHeaders = Record<string, string>;
+
+const DURATION_S = 60;
+
+function resetText(ms: number): string {
+  return `${Math.max(0, Math.ceil(ms / 1000))}s`;
+}
+
+export class RateLimits {
+  private readonly limiters = new Map<string, RateLimiterRedis>();
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly cfg: GatewayConfig["limits"],
+    private readonly keyPrefix: string,
+    private readonly metrics: GatewayMetrics,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  private limiter(tier: string, scope: Scope, kind: Kind): RateLimiterRedis | undefined {
+    const t = this.cfg.tiers[tier];
+    if (!t) return undefined;
+    const id = `${tier}/${scope}/${kind}`;
+    let l = this.limiters.get(id);
+    if (!l) {
+      l = new RateLimiterRedis({
+        storeClient: this.redis,
+        points: kind === "requests" ? t[scope].rpm : t[scope].tpm,
+        duration: DURATION_S,
+        // The counter key does not include the tier: a caller moved between tiers keeps its count.
+        keyPrefix: `${this.keyPrefix}rl:${scope}:${kind}`,
+        rejectIfRedisNotReady: true,
+      });
+      this.limiters.set(id, l);
+    }
+    return l;
+  }
+
+  private static key(principal: Principal, scope: Scope): string {
+    return scope === "principal" ? `${principal.tenant}:${principal.subject}` : principal.tenant;
+  }
+
+  /** Charges one request to the principal and its tenant; throws 429 (or 503 fail-closed). */
+  checkRequest(principal: Principal): Promise<LimitHeaders> {
+    return this.consume(principal, "requests", 1);
+  }
+
+  /** Charges `tokens` prompt tokens before the call; throws 429 when the budget is spent. */
+  consumeTokens(principal: Principal, tokens: number): Promise<LimitHeaders> {
+    return this.consume(principal, "tokens", Math.max(1, Math.ceil(tokens)));
+  }
+
+  /** After the call: charges (delta > 0) or refunds (delta < 0) the difference with actual usage. Never throws. */
+  async adjustTokens(principal: Principal, delta: number): Promise<void> {
+    if (delta === 0 || !Number.isFinite(delta)) return;
+    const ops = (["principal", "tenant"] as const).map(async (scope) => {
+      const l = this.limiter(principal.tier, scope, "tokens");
+      if (!l) return;
+      const key = RateLimits.key(principal, scope);
+      await (delta > 0 ? l.penalty(key, Math.ceil(delta)) : l.reward(key, Math.floor(-delta)));
+    });
+    try {
+      await Promise.all(ops);
+    } catch (e) {
+      this.log.warn({ err: { message: (e as Error).message } }, "rate limit usage correction failed");
+    }
+  }
+
+  private async consume(principal: Principal, kind: Kind, points: number): Promise<LimitHeaders> {
+    const scopes: Scope[] = ["principal", "tenant"];
+    const limiters = scopes.map((s) => this.limiter(principal.tier, s, kind));
+    if (!limiters[0] || !limiters[1]) {
+      throw new GatewayError(403, "unknown_tier", `rate-limit tier "${principal.tier}" is not configured`);
+    }
+    const results = await Promise.allSettled(limiters.map((l, i) => (l as RateLimiterRedis).consume(RateLimits.key(principal, scopes[i] as Scope), points)));
+    const suffix = kind === "requests" ? "requests" : "tokens";
+    let headers: LimitHeaders = {};
+    let tightest: { res: RateLimiterRes; limit: number } | undefined;
+    let storeError: unknown;
+    for (let i = 0; i < results.length; i++) {
+      const r = results[i] as PromiseSettledResult<RateLimiterRes>;
+      const limit = (limiters[i] as RateLimiterRedis).points;
+      if (r.status === "fulfilled") {
+        if (!tightest || r.value.remainingPoints < tightest.res.remainingPoints) tightest = { res: r.value, limit };
+        continue;
+      }
+      if (r.reason instanceof RateLimiterRes) {
+        this.metrics.rateLimitRejections.inc({ scope: scopes[i] as Scope, kind });
+        const retryS = Math.max(1, Math.ceil(r.reason.msBeforeNext / 1000));
+        throw new GatewayError(429, kind === "requests" ? "rate_limit_exceeded" : "tokens_rate_limit_exceeded", `Rate limit reached for ${scopes[i]} ${kind} per minute (limit ${limit}); retry after ${retryS}s`, {
+          headers: {
+            "retry-after": String(retryS),
+            [`x-ratelimit-limit-${suffix}`]: String(limit),
+            [`x-ratelimit-remaining-${suffix}`]: "0",
+            [`x-ratelimit-reset-${suffix}`]: resetText(r.reason.msBeforeNext),
+          },
+        });
+      }
+      storeError = r.reason;
+    }
+    if (storeError !== undefined) {
+      const mode = this.cfg.failureMode;
+      this.metrics.rateLimitStoreErrors.inc({ mode });
+      this.log.warn({ mode, err: { message: (storeError as Error).message } }, "rate limit store unreachable");
+      if (mode === "fail-closed") throw new GatewayError(503, "rate_limit_unavailable", "rate limiting is temporarily unavailable; try again shortly", { headers: { "retry-after": "1" } });
+      return headers;
+    }
+    if (tightest) {
+      headers = {
+        [`x-ratelimit-limit-${suffix}`]: String(tightest.limit),
+        [`x-ratelimit-remaining-${suffix}`]: String(Math.max(0, tightest.res.remainingPoints)),
+        [`x-ratelimit-reset-${suffix}`]: resetText(tightest.res.msBeforeNext),
+      };
+    }
+    return headers;
+  }
+}

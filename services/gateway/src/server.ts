@@ -1,0 +1,68 @@
+/**
+ * The process entry point: load config, set up tracing and Redis, build the app, listen, and shut down with
+ * grace on SIGTERM/SIGINT: stop accepting (new requests get 503), let in-flight requests and streams finish up
+ * to server.shutdownGraceMs, then close upstream pools, Redis and the span exporter.
+ *
+ * Config file: $GATEWAY_CONFIG (default /etc/llm-gateway/config.yaml) plus GATEWAY__* overrides.
+ */
+import pino from "pino";
+import { loadConfig, ConfigError } from "./config/load";
+import { buildApp } from "./app";
+import { Registry } from "prom-client";
+import { defaultTracer, initTracing } from "./telemetry/tracing";
+import { optionalModules } from "./wiring";
+import { loggerOptions } from "./telemetry/logger";
+import { connectRedis, createRedis } from "./redis-client";
+
+async function main(): Promise<void> {
+  const file = process.env.GATEWAY_CONFIG ?? "/etc/llm-gateway/config.yaml";
+  const config = loadConfig(file);
+  const logger = pino(loggerOptions(config.telemetry.logLevel));
+  const shutdownTracing = initTracing(config.telemetry.serviceName);
+  const redis = createRedis(config.redis);
+  redis.on("error", (e: Error) => logger.warn({ err: { message: e.message } }, "redis error"));
+  try {
+    await connectRedis(redis);
+  } catch (e) {
+    // Starting without Redis is allowed: limits follow failureMode and /readyz reports it until it connects.
+    logger.warn({ err: { message: (e as Error).message } }, "redis not reachable at start-up");
+  }
+  const registry = new Registry();
+  const tracer = defaultTracer();
+  const modules = optionalModules(config, registry, tracer);
+  const app = buildApp({ config, redis, logger, registry, tracer, ...modules });
+  await app.listen({ host: config.server.host, port: config.server.port });
+
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    logger.info({ signal, graceMs: config.server.shutdownGraceMs }, "shutting down: draining in-flight requests");
+    const force = setTimeout(() => {
+      logger.warn("grace period over; closing remaining connections");
+      app.server.closeAllConnections();
+      process.exit(1);
+    }, config.server.shutdownGraceMs);
+    force.unref();
+    app
+      .close()
+      .then(() => redis.quit().catch(() => undefined))
+      .then(() => shutdownTracing())
+      .then(() => {
+        logger.info("shutdown complete");
+        process.exit(0);
+      })
+      .catch((e: unknown) => {
+        logger.error({ err: { message: (e as Error).message } }, "shutdown failed");
+        process.exit(1);
+      });
+  };
+  process.once("SIGTERM", () => shutdown("SIGTERM"));
+  process.once("SIGINT", () => shutdown("SIGINT"));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError) process.stderr.write(`${e.message}\n`);
+  else process.stderr.write(`gateway failed to start: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+/**
+ * Request telemetry: a span per request (continuing the caller's W3C trace), the trace id on every log line of
+ * the request, llm_gateway_requests_total / _request_duration_seconds / _overhead_seconds on completion, and the
+ * x-gateway-overhead-ms header (time not spent waiting on upstreams; for streams, up to the first byte).
+ */
+import fp from "fastify-plugin";
+import type { FastifyInstance } from "fastify";
+import { randomBytes } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { SpanKind, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
+import { extractContext } from "./tracing";
+
+async function telemetryPlugin(app: FastifyInstance): Promise<void> {
+  app.decorateRequest("telemetry", undefined as never);
+
+  app.addHook("onRequest", async (request) => {
+    // The request id (Fastify's log label "trace_id") is the W3C trace id: the caller's, or a fresh one we
+    // start the trace with, so every log line of the request, Fastify's own included, joins the trace.
+    let parent = extractContext(request.headers);
+    if (!trace.getSpanContext(parent)) {
+      parent = trace.setSpanContext(parent, { traceId: request.id, spanId: randomBytes(8).toString("hex"), traceFlags: TraceFlags.SAMPLED, isRemote: true });
+    }
+    const route = request.routeOptions.config?.routeId ?? request.routeOptions.url ?? "unmatched";
+    const span = app.tracer.startSpan(`${request.method} ${route}`, { kind: SpanKind.SERVER, attributes: { "http.request.method": request.method, "http.route": route } }, parent);
+    const traceId = span.spanContext().traceId;
+    request.telemetry = { startedAt: performance.now(), span, ctx: trace.setSpan(parent, span), upstreamMs: 0, model: "none" };
+    if (traceId !== request.id) request.log = request.log.child({ trace_id: traceId });
+  });
+
+  app.addHook("onSend", async (request, reply, payload) => {
+    const t = request.telemetry;
+    if (t && !reply.hasHeader("x-gateway-overhead-ms")) {
+      reply.header("x-gateway-overhead-ms", Math.max(0, performance.now() - t.startedAt - t.upstreamMs).toFixed(3));
+    }
+    return payload;
+  });
+
+  app.addHook("onResponse", async (request, reply) => {
+    const t = request.telemetry;
+    if (!t) return;
+    const route = request.routeOptions.config?.routeId ?? request.routeOptions.url ?? "unmatched";
+    const elapsed = performance.now() - t.startedAt;
+    const status = reply.statusCode;
+    app.metrics.requests.inc({ route, model: t.model, status: String(status) });
+    app.metrics.requestDuration.observe({ route, model: t.model }, elapsed / 1000);
+    app.metrics.overhead.observe({ route }, Math.max(0, elapsed - t.upstreamMs) / 1000);
+    t.span.setAttribute("http.response.status_code", status);
+    if (status >= 500) t.span.setStatus({ code: SpanStatusCode.ERROR });
+    t.span.end();
+  });
+}
+
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}$/;
+
+/** Fastify genReqId: the incoming traceparent's trace id, or a fresh random one. */
+export function traceRequestId(req: IncomingMessage): string {
+  const tp = req.headers.traceparent;
+  const m = typeof tp === "string" ? TRACEPARENT.exec(tp) : null;
+  return m && m[1] !== "00000000000000000000000000000000" ? (m[1] as string) : randomBytes(16).toString("hex");
+}
+
+export const telemetry = fp(telemetryPlugin, { name: "gateway-telemetry", fastify: "5.x", dependencies: ["gateway-errors"] });

@@ -1,0 +1,45 @@
+/**
+ * Production composition of the optional modules from config: guardrails (`guardrails.enabled`) and RAG
+ * (`rag.enabled`: TEI embedder/reranker, Qdrant, the chat augmenter and the /v1/rag/* routes). Tests build the
+ * app with their own collaborators instead; server.ts uses this.
+ */
+import type { FastifyPluginAsync } from "fastify";
+import type { Registry } from "prom-client";
+import type { Tracer } from "@opentelemetry/api";
+import type { GatewayConfig } from "./config/schema";
+import type { Guardrails, RagAugmenter } from "./contracts";
+import { readSecret } from "./config/secrets";
+import { createGuardrails } from "./guardrails";
+import { createRagServices } from "./rag/services";
+import { createRagAugmenter } from "./rag/augmenter";
+import { ragRoutesPlugin } from "./rag/routes";
+import { QdrantStore } from "./upstreams/qdrant-store";
+import { TeiClient } from "./upstreams/tei-client";
+
+export interface OptionalModules {
+  readonly guardrails?: Guardrails;
+  readonly rag?: RagAugmenter;
+  readonly plugins: FastifyPluginAsync[];
+}
+
+export function optionalModules(config: GatewayConfig, registry: Registry, tracer: Tracer, env: NodeJS.ProcessEnv = process.env): OptionalModules {
+  const guardrails = config.guardrails.enabled ? createGuardrails(config.guardrails) : undefined;
+  if (!config.rag.enabled) return { ...(guardrails ? { guardrails } : {}), plugins: [] };
+  const r = config.rag;
+  const apiKey = r.qdrant.apiKeyEnv ? readSecret({ env: r.qdrant.apiKeyEnv }, env) : undefined;
+  const deps = {
+    store: new QdrantStore({ url: r.qdrant.url, timeoutMs: r.qdrant.timeoutMs, ...(apiKey ? { apiKey } : {}) }),
+    embedder: new TeiClient({ url: r.embedder.url, timeoutMs: r.embedder.timeoutMs }),
+    reranker: new TeiClient({ url: r.reranker.url, timeoutMs: r.reranker.timeoutMs }),
+    config: r,
+    registry,
+    tracer,
+    ...(guardrails ? { guardrails } : {}),
+  };
+  const services = createRagServices(deps);
+  return {
+    ...(guardrails ? { guardrails } : {}),
+    rag: createRagAugmenter(services),
+    plugins: [ragRoutesPlugin({ ...deps, services }) as FastifyPluginAsync],
+  };
+}
