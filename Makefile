@@ -5,7 +5,7 @@ export NODE_OPTIONS := --max-old-space-size=4096
 
 STAMP := node_modules/.install-stamp
 
-.PHONY: all deps tools synth build test typecheck bench bench-synth policy review ingest bench-rag env-clone env-diff chart-check eval-guardrails gateway-dev clean
+.PHONY: all deps tools synth build test typecheck bench bench-synth policy review ingest bench-rag bench-gateway bench-guardrails train-guardrails env-clone env-diff chart-check eval-guardrails gateway-dev clean
 
 all: synth
 
@@ -37,7 +37,7 @@ typecheck: deps
 	npx tsc -p services/gateway/tsconfig.json --noEmit
 
 ## Benchmarks (not tests): prints tables and appends them to bench/RESULTS.md.
-bench: bench-synth bench-rag
+bench: bench-synth bench-gateway bench-guardrails bench-rag
 
 bench-synth: build
 	npx tsx bench/synth-bench.ts --no-build
@@ -73,6 +73,25 @@ ingest: deps
 
 bench-rag: deps
 	npx tsx services/gateway/bench/rag-bench.ts
+
+## Run the gateway locally (see README "Run the gateway locally"): make gateway-dev GATEWAY_CONFIG=path/to/gateway.yaml
+gateway-dev: deps
+	GATEWAY_CONFIG=$${GATEWAY_CONFIG:?set GATEWAY_CONFIG to a gateway config file} npx tsx services/gateway/src/server.ts
+
+bench-gateway: deps
+	npx tsx services/gateway/bench/gateway-bench.ts
+
+## Guardrail quality on the labeled sets in ../shared/data (precision, recall, F1), written to bench/RESULTS.md.
+eval-guardrails: deps
+	npx tsx services/gateway/scripts/eval-guardrails.ts
+
+bench-guardrails: deps
+	npx tsx services/gateway/bench/guardrails-bench.ts
+
+## Retrain the small in-process injection and toxicity models (weights in services/gateway/src/guardrails/models/).
+train-guardrails: deps
+	npx tsx services/gateway/scripts/train-injection.ts
+	npx tsx services/gateway/scripts/train-toxicity.ts
 
 clean:
 	rm -rf dist cdktf.out .test-results services/gateway/dist

@@ -6,6 +6,7 @@
  * never ships a file the gateway would refuse at start-up. NetworkPolicies make the gateway the only client of the
  * model servers, TEI, Qdrant and Redis.
  */
+import { TEI_MODELS } from "./text-embeddings";
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { gatewayConfigSchema, type GatewayConfigInput } from "../services/gateway/src/config/schema";
@@ -68,6 +69,8 @@ export interface GatewayProps {
   readonly models: readonly GatewayModel[];
   /** TEI URLs. */
   readonly embedderUrl: string;
+  /** In-cluster TEI classifiers the guardrails consult, by role, when deployed. @default - none: local layers only */
+  readonly classifierUrls?: { readonly injection?: string; readonly toxicity?: string };
   readonly rerankerUrl: string;
   /** Qdrant REST URL and API key secret (in the gateway's namespace). */
   readonly qdrant: { readonly url: string; readonly apiKey: SecretRef };
@@ -110,6 +113,24 @@ export function jwksUrlOf(issuer: string): string {
   return /\/realms\/[^/]+$/.test(base) ? `${base}/protocol/openid-connect/certs` : `${base}/.well-known/jwks.json`;
 }
 
+/**
+ * The guardrails section: the platform defaults (docs/readme/guardrails.md), plus the in-cluster TEI classifiers
+ * when the environment deploys them (platform.textEmbeddings.classifiers). Label names are the models' own.
+ */
+export function guardrailsConfigOf(urls: GatewayProps["classifierUrls"]): NonNullable<GatewayConfigInput["guardrails"]> {
+  const endpoints: Record<string, { url: string }> = {};
+  if (urls?.injection) endpoints[TEI_MODELS.injection] = { url: urls.injection };
+  if (urls?.toxicity) endpoints[TEI_MODELS.toxicity] = { url: urls.toxicity };
+  return {
+    enabled: true,
+    classifierEndpoints: endpoints,
+    ...(urls?.injection ? { injection: { tei: { model: TEI_MODELS.injection, label: "INJECTION", threshold: 0.9 } } } : {}),
+    ...(urls?.toxicity
+      ? { toxicity: { tei: { model: TEI_MODELS.toxicity, labels: { toxic: 0.8, severe_toxic: 0.5, threat: 0.5, identity_hate: 0.5 } } } }
+      : {}),
+  };
+}
+
 /** Builds the gateway's config file from the props (no secrets: env var names and file paths only). */
 export function buildGatewayConfig(props: GatewayProps): GatewayConfigInput {
   const bySize = [...props.models].sort((a, b) => a.parametersBillions - b.parametersBillions);
@@ -139,7 +160,7 @@ export function buildGatewayConfig(props: GatewayProps): GatewayConfigInput {
     limits: { failureMode: "fail-open", tiers: RATE_LIMIT_TIERS },
     models,
     routing: { auto: { enabled: true, highModel: bySize[bySize.length - 1]?.name, lowModel: bySize[0]?.name } },
-    guardrails: { enabled: true },
+    guardrails: guardrailsConfigOf(props.classifierUrls),
     rag: {
       enabled: true,
       qdrant: { url: props.qdrant.url, apiKeyEnv: "QDRANT_API_KEY" },

@@ -243,6 +243,7 @@ export class PlatformStack extends TerraformStack {
       })),
       embedderUrl: teiReleases.embedder!.url,
       rerankerUrl: teiReleases.reranker!.url,
+      classifierUrls: { injection: teiReleases.injection?.url, toxicity: teiReleases.toxicity?.url },
       qdrant: { url: qdrant.url, apiKey: { secretName: qdrant.apiKeySecret.secretName, key: qdrant.apiKeySecret.key } },
       redis: { url: redis.url, password: redis.password },
       protectedWorkloads,

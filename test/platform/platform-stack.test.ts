@@ -70,6 +70,18 @@ describe.each(synthesized)("platform stack of $env.name", ({ env, stack, json })
     expect(config.redis.passwordEnv).toBe("REDIS_PASSWORD");
     expect(config.redis.url).toMatch(env.redis.mode === "managed" ? /^rediss:\/\/master\./ : /^redis:\/\/redis-master\.redis\.svc/);
   });
+  test("the gateway's guardrails consult the in-cluster classifiers exactly when the environment deploys them", () => {
+    const guardrails = (stack.gateway.config as { guardrails: { classifierEndpoints: Record<string, { url: string }>; injection?: { tei?: { model: string } } } })
+      .guardrails;
+    if (env.platform.textEmbeddings.classifiers) {
+      expect(Object.keys(guardrails.classifierEndpoints).sort()).toEqual(["protectai/deberta-v3-base-prompt-injection-v2", "unitary/toxic-bert"]);
+      expect(guardrails.classifierEndpoints["unitary/toxic-bert"]!.url).toMatch(/^http:\/\/tei-toxicity\..+\.svc\.cluster\.local:\d+$/);
+      expect(guardrails.injection?.tei?.model).toBe("protectai/deberta-v3-base-prompt-injection-v2");
+    } else {
+      expect(guardrails.classifierEndpoints).toEqual({});
+      expect(guardrails.injection).toBeUndefined();
+    }
+  });
 });
 
 test("the wired app synthesizes a platform stack per environment that reads the cluster stack's outputs", () => {

@@ -1,12 +1,28 @@
 /**
- * Runs a gateway in its own process for the benchmark: argv = upstream URL, Redis URL. Prints its URL as the
- * first stdout line; on a "metrics" line on stdin, prints the overhead histogram and resets it ("reset").
+ * Runs a gateway in its own process for the benchmark: argv = upstream URL, Redis URL. Prints "<url> <api key>"
+ * as the first stdout line, then answers one line per command read from stdin:
+ *   reset              → resets the metrics registry                         → "ok"
+ *   metrics            → the overhead histogram's bucket lines (JSON array)
+ *   mem                → {"rss","heapUsed","heapTotal","external"} in bytes (after a GC when --expose-gc)
+ *   prof-start         → starts the V8 CPU profiler (node:inspector)         → "ok"
+ *   prof-stop <file>   → stops it and writes a .cpuprofile to <file>        → "ok"
+ *   quit               → closes the gateway and exits
+ * As in production (server.ts), a NodeTracerProvider is registered (spans are real, nothing is exported) and
+ * the chat model uses Llama 3's tokenizer.
  */
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
 import { createInterface } from "node:readline";
+import { initTracing } from "../src/telemetry/tracing";
 import { KEYS, startGateway, testConfig } from "../test/support/gateway-fixture";
+
+function post<T>(session: Session, method: string): Promise<T> {
+  return new Promise((resolve, reject) => session.post(method, (err, res) => (err ? reject(err) : resolve(res as T))));
+}
 
 async function main(): Promise<void> {
   const [upstream, redisUrl] = process.argv.slice(2) as [string, string];
+  const shutdownTracing = initTracing("llm-gateway-bench", { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "" });
   const cfg = testConfig(
     { big: [upstream], small: [upstream] },
     { telemetry: { logLevel: "error" }, limits: { tiers: { standard: { principal: { rpm: 10_000_000, tpm: 1_000_000_000 }, tenant: { rpm: 10_000_000, tpm: 1_000_000_000 } } } } },
@@ -15,16 +31,33 @@ async function main(): Promise<void> {
   (cfg.models["mistral-7b"] as { tokenizer: string }).tokenizer = "llama3";
   const gw = await startGateway(cfg, redisUrl);
   process.stdout.write(`${gw.url} ${KEYS.tenantA}\n`);
+  const session = new Session();
+  session.connect();
   for await (const line of createInterface({ input: process.stdin })) {
-    if (line === "reset") {
+    const [cmd, arg] = line.split(" ", 2) as [string, string | undefined];
+    if (cmd === "reset") {
       gw.registry.resetMetrics();
       process.stdout.write("ok\n");
-    } else if (line === "metrics") {
+    } else if (cmd === "metrics") {
       const text = await gw.registry.metrics();
       const wanted = text.split("\n").filter((l) => l.startsWith("llm_gateway_overhead_seconds_bucket"));
       process.stdout.write(`${JSON.stringify(wanted)}\n`);
-    } else if (line === "quit") {
+    } else if (cmd === "mem") {
+      (globalThis as { gc?: () => void }).gc?.();
+      const m = process.memoryUsage();
+      process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`);
+    } else if (cmd === "prof-start") {
+      await post(session, "Profiler.enable");
+      await post(session, "Profiler.start");
+      process.stdout.write("ok\n");
+    } else if (cmd === "prof-stop" && arg) {
+      const { profile } = await post<{ profile: unknown }>(session, "Profiler.stop");
+      writeFileSync(arg, JSON.stringify(profile));
+      process.stdout.write("ok\n");
+    } else if (cmd === "quit") {
+      session.disconnect();
       await gw.close();
+      await shutdownTracing();
       process.exit(0);
     }
   }

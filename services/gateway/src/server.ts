@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   }
   const registry = new Registry();
   const tracer = defaultTracer();
-  const modules = optionalModules(config, registry, tracer);
+  const modules = optionalModules(config, registry, tracer, process.env, logger);
   const app = buildApp({ config, redis, logger, registry, tracer, ...modules });
   await app.listen({ host: config.server.host, port: config.server.port });
 

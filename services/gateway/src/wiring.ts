@@ -9,7 +9,7 @@ import type { Tracer } from "@opentelemetry/api";
 import type { GatewayConfig } from "./config/schema";
 import type { Guardrails, RagAugmenter } from "./contracts";
 import { readSecret } from "./config/secrets";
-import { createGuardrails } from "./guardrails";
+import { createGuardrails, fromTeiPredict } from "./guardrails";
 import { createRagServices } from "./rag/services";
 import { createRagAugmenter } from "./rag/augmenter";
 import { ragRoutesPlugin } from "./rag/routes";
@@ -22,8 +22,28 @@ export interface OptionalModules {
   readonly plugins: FastifyPluginAsync[];
 }
 
-export function optionalModules(config: GatewayConfig, registry: Registry, tracer: Tracer, env: NodeJS.ProcessEnv = process.env): OptionalModules {
-  const guardrails = config.guardrails.enabled ? createGuardrails(config.guardrails) : undefined;
+/** The guardrails from config, with the in-cluster TEI classifiers it names. */
+function guardrailsFrom(config: GatewayConfig, registry: Registry, logger: GuardrailsLogger | undefined): Guardrails | undefined {
+  const g = config.guardrails;
+  if (!g.enabled) return undefined;
+  const endpoints = Object.entries(g.classifierEndpoints);
+  const classifier =
+    endpoints.length > 0
+      ? fromTeiPredict(Object.fromEntries(endpoints.map(([model, e]) => [model, new TeiClient({ url: e.url, timeoutMs: e.timeoutMs })])))
+      : undefined;
+  return createGuardrails(g, { registry, ...(logger ? { logger } : {}), ...(classifier ? { classifier } : {}) });
+}
+
+type GuardrailsLogger = NonNullable<Parameters<typeof createGuardrails>[1]>["logger"];
+
+export function optionalModules(
+  config: GatewayConfig,
+  registry: Registry,
+  tracer: Tracer,
+  env: NodeJS.ProcessEnv = process.env,
+  logger?: GuardrailsLogger,
+): OptionalModules {
+  const guardrails = guardrailsFrom(config, registry, logger);
   if (!config.rag.enabled) return { ...(guardrails ? { guardrails } : {}), plugins: [] };
   const r = config.rag;
   const apiKey = r.qdrant.apiKeyEnv ? readSecret({ env: r.qdrant.apiKeyEnv }, env) : undefined;

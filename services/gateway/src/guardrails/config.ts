@@ -113,10 +113,37 @@ export const guardrailsConfigSchema = z
     /** Master switch. */
     enabled: z.boolean().default(true),
     ...policyShape,
+    /**
+     * In-cluster TEI classifiers by model name (the names `injection.tei.model` and `toxicity.tei.model` refer to):
+     * where each is served. Their /predict answers are combined with the local layers.
+     */
+    classifierEndpoints: z
+      .record(z.string().min(1), z.strictObject({ url: z.url(), timeoutMs: z.number().int().positive().default(2000) }))
+      .default({}),
     /** Overrides by route id (e.g. "chat.completions", "rag.query"). */
     routes: z.record(z.string().min(1), policyOverrideSchema).default({}),
     /** Overrides by tenant; applied after the route's. */
     tenants: z.record(z.string().min(1), policyOverrideSchema).default({}),
+  })
+  .superRefine((g, ctx) => {
+    // Every TEI classifier a policy names must have an endpoint, or the first request would fail at run time.
+    const policies: Array<[Array<string | number>, PolicyOverride]> = [
+      [[], g],
+      ...Object.entries(g.routes).map(([k, v]): [Array<string | number>, PolicyOverride] => [["routes", k], v]),
+      ...Object.entries(g.tenants).map(([k, v]): [Array<string | number>, PolicyOverride] => [["tenants", k], v]),
+    ];
+    for (const [at, policy] of policies) {
+      for (const guard of ["injection", "toxicity"] as const) {
+        const model = policy[guard]?.tei?.model;
+        if (model !== undefined && !(model in g.classifierEndpoints)) {
+          ctx.addIssue({
+            code: "custom",
+            path: [...at, guard, "tei", "model"],
+            message: `expected a model listed in guardrails.classifierEndpoints (${Object.keys(g.classifierEndpoints).join(", ") || "none"}), got "${model}"`,
+          });
+        }
+      }
+    }
   })
   .prefault({});
 

@@ -23,8 +23,8 @@ afterEach(() => {
   expect(tei.violations).toEqual([]);
 });
 
-const build = (raw: unknown, warnings: string[] = []) =>
-  createGuardrails(guardrailsConfigSchema.parse(raw), {
+const build = (raw: Record<string, unknown>, warnings: string[] = []) =>
+  createGuardrails(guardrailsConfigSchema.parse({ ...raw, classifierEndpoints: { toxic: { url: tei.url }, guard: { url: tei.url } } }), {
     classifier: fromTeiPredict({ toxic: client, guard: client }),
     logger: { warn: (_o, msg) => warnings.push(msg) },
   });
