@@ -7,6 +7,12 @@ mkdir -p .test-results
 passed=0
 failed=0
 
+# The gateway's stand-ins validate against the official OpenAPI documents in ../shared/specs (or $SHARED_DIR/specs).
+specs="${SHARED_DIR:-$(cd .. && pwd)/shared}/specs"
+if [ ! -d "$specs" ]; then
+  echo "OpenAPI specs not found at $specs: put shared/ beside the repository or set SHARED_DIR" >&2
+fi
+
 check() { # check NAME COMMAND...: runs one non-jest check and counts it
   local name=$1; shift
   echo "== $name"
@@ -23,7 +29,7 @@ check synth-all-environments npx cdktf synth
 check policy-all-environments npx tsx policies/cli.ts check --synth cdktf.out
 
 echo "== jest"
-npx jest --ci --json --outputFile=.test-results/jest.json 2>&1 | tee .test-results/jest.log | grep -E "^(PASS|FAIL)|●|Tests:" || true
+npx jest --ci --forceExit --json --outputFile=.test-results/jest.json 2>&1 | tee .test-results/jest.log | grep -E "^(PASS|FAIL)|●|Tests:" || true
 if [ -s .test-results/jest.json ]; then
   read -r jp jf < <(node -e 'const r=require("./.test-results/jest.json"); const suitesFailedToRun=r.testResults.filter(t=>t.status==="failed"&&t.assertionResults.length===0).length; console.log(r.numPassedTests, r.numFailedTests+suitesFailedToRun)')
   passed=$((passed + jp)); failed=$((failed + jf))
