@@ -6,8 +6,8 @@
  * document (shared/specs/qdrant) and so is every response; violations are answered 422 and recorded.
  * `stop()` / `start()` take it down and bring it back on the same port with its data.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer, readBody } from "./loopback-server";
 import { OpenApiValidator, SpecViolation } from "./openapi-validator";
 
 type Json = Record<string, unknown>;
@@ -103,19 +103,12 @@ function normalize(v: number[]): number[] {
   return n === 0 ? v : v.map((x) => x / n);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const c of req) parts.push(c as Buffer);
-  return Buffer.concat(parts).toString("utf8");
-}
 
-export class QdrantStandin {
+export class QdrantStandin extends LoopbackServer {
   readonly collections = new Map<string, StandinCollection>();
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
   private readonly validator = OpenApiValidator.load("qdrant");
-  private server: Server | undefined;
-  private port = 0;
   private opId = 0;
 
   static async start(): Promise<QdrantStandin> {
@@ -124,30 +117,13 @@ export class QdrantStandin {
     return s;
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
 
   /** Points of a collection (empty when it does not exist). */
   points(collection: string): StoredPoint[] {
     return [...(this.collections.get(collection)?.points.values() ?? [])];
   }
 
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
 
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 
   private send(res: ServerResponse, method: string, path: string, status: number, body: unknown, resultSchema?: string): void {
     try {
@@ -185,7 +161,7 @@ export class QdrantStandin {
     return { operation_id: ++this.opId, status: "completed" };
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const raw = await readBody(req);

@@ -12,8 +12,8 @@
  * - /info: max_client_batch_size and max_input_length are enforced like TEI does (413 beyond them).
  * - `fail(...)` makes endpoints answer an error status, or `stop()` closes the socket entirely.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { LoopbackServer, readBody } from "./loopback-server";
 import { OpenApiValidator } from "./openapi-validator";
 
 export interface TeiPredictionOut {
@@ -91,22 +91,16 @@ export function standinRerankScore(query: string, text: string): number {
   return hit / q.size;
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const parts: Buffer[] = [];
-  for await (const c of req) parts.push(c as Buffer);
-  return Buffer.concat(parts).toString("utf8");
-}
 
-export class TeiStandin {
+export class TeiStandin extends LoopbackServer {
   readonly requests: RecordedRequest[] = [];
   readonly violations: string[] = [];
   private readonly validator = OpenApiValidator.load("text-embeddings-inference");
   private failures = new Map<Endpoint | "*", number>();
-  private server: Server | undefined;
-  private port = 0;
   private predictFn: (text: string) => TeiPredictionOut[];
 
   private constructor(private readonly options: TeiStandinOptions) {
+    super();
     this.predictFn = options.predict ?? (() => [{ label: "SAFE", score: 0.99 }]);
   }
 
@@ -116,9 +110,6 @@ export class TeiStandin {
     return s;
   }
 
-  get url(): string {
-    return `http://127.0.0.1:${this.port}`;
-  }
 
   /** Makes an endpoint (or all, "*") answer with an error status; `undefined` clears it. */
   fail(endpoint: Endpoint | "*", status: number | undefined): void {
@@ -135,23 +126,7 @@ export class TeiStandin {
     return this.requests.filter((r) => r.path === path);
   }
 
-  /** (Re)starts listening, on the same port after a stop(). */
-  async start(): Promise<void> {
-    if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
-    this.port = (server.address() as AddressInfo).port;
-    this.server = server;
-  }
 
-  /** Stops listening and drops open connections (the service is "down"). */
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (!server) return;
-    this.server = undefined;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
 
   private send(res: ServerResponse, method: string, path: string, status: number, body: unknown): void {
     try {
@@ -167,7 +142,7 @@ export class TeiStandin {
     this.send(res, method, path, status, { error: message, error_type: type });
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = req.method ?? "GET";
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     const raw = await readBody(req);

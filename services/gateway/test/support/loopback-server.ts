@@ -1,0 +1,44 @@
+/**
+ * The HTTP plumbing every upstream stand-in shares: listen on a loopback port, stop (dropping open connections,
+ * as a crashed service would) and start again on the same port, and read request bodies.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** Reads a whole request body as UTF-8. */
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const parts: Buffer[] = [];
+  for await (const c of req) parts.push(c as Buffer);
+  return Buffer.concat(parts).toString("utf8");
+}
+
+/** A loopback HTTP server whose subclass answers requests in `handle`. */
+export abstract class LoopbackServer {
+  private server: Server | undefined;
+  private port = 0;
+
+  /** Base URL, e.g. http://127.0.0.1:40123. */
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** (Re)starts listening, on the same port after a stop(). */
+  async start(): Promise<void> {
+    if (this.server) return;
+    const server = createServer((req, res) => void this.handle(req, res));
+    await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
+    this.port = (server.address() as AddressInfo).port;
+    this.server = server;
+  }
+
+  /** Stops listening and drops open connections (the service is "down"). */
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = undefined;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+}
