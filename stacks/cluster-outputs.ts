@@ -4,27 +4,10 @@
  * (cdktf wires them through remote state), so nothing is looked up by string.
  */
 
-/** A Kubernetes toleration as Helm values and the Kubernetes provider spell it. */
-export interface Toleration {
-  readonly key: string;
-  readonly operator: "Equal" | "Exists";
-  readonly value?: string;
-  readonly effect: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
-}
+import type { GpuScheduling } from "../constructs/gpu-node-group";
 
-/** How a workload lands on one GPU node group. Plain values derived from config, never tokens. */
-export interface GpuScheduling {
-  /** Accelerator family of the group. */
-  readonly accelerator: "a100" | "l40s";
-  /** GPUs every node of the group is guaranteed to have. */
-  readonly gpusPerNode: number;
-  /** ON_DEMAND or SPOT. */
-  readonly capacityType: "ON_DEMAND" | "SPOT";
-  /** Labels the group's nodes carry, to select on. */
-  readonly nodeSelector: Readonly<Record<string, string>>;
-  /** Tolerations for the group's taints. */
-  readonly tolerations: readonly Toleration[];
-}
+/** Scheduling types come from the GPU node group construct that defines them. */
+export type { GpuScheduling, Toleration } from "../constructs/gpu-node-group";
 
 /** A Kubernetes service account bound to an IAM role through EKS Pod Identity. */
 export interface WorkloadIdentity {
