@@ -6,11 +6,11 @@
  * nodeSelector and tolerations workloads need to land there.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { ACCELERATOR_PROFILES, GPU_INSTANCE_TYPES, guaranteedGpusPerNode, instanceTypesOf, type Accelerator } from "./accelerators";
 import { EKS_TAINT_EFFECT, GPU_TAINT, NODE_LABELS } from "./node-labels";
 import { NodeLaunchTemplate } from "./private/node-launch-template";
+import type { ManagedNodeGroupProps } from "./private/managed-node-group-props";
 
 /** A Kubernetes toleration as Helm values and the Kubernetes provider spell it. */
 export interface Toleration {
@@ -35,33 +35,13 @@ export interface GpuScheduling {
 }
 
 /** Props of GpuNodeGroup. */
-export interface GpuNodeGroupProps {
-  /** Node group name (key in the environment's nodeGroups), DNS-safe. */
-  readonly name: string;
-  /** Cluster the group joins (token). */
-  readonly clusterName: string;
-  /** Cluster name as a plain string, for resource name prefixes. */
-  readonly namePrefix: string;
-  /** Node IAM role ARN. */
-  readonly nodeRoleArn: string;
-  /** Private subnets the nodes go into. */
-  readonly subnetIds: readonly string[];
+export interface GpuNodeGroupProps extends ManagedNodeGroupProps {
   /** Accelerator family. */
   readonly accelerator: Accelerator;
   /** Instance types; spot capacity is spread over all of them. @default - the accelerator's defaults (A100: p4d.24xlarge; L40S: g6e.12xlarge, g6e.24xlarge) */
   readonly instanceTypes?: readonly string[];
-  /** Minimum nodes. */
-  readonly minSize: number;
-  /** Nodes the group starts with. */
-  readonly desiredSize: number;
-  /** Maximum nodes. */
-  readonly maxSize: number;
   /** Root volume in GiB: container images of vLLM (about 10 GiB) plus model weights cached from S3. @default 500 */
   readonly diskSizeGiB?: number;
-  /** Tags for instances and volumes. @default {} */
-  readonly tags?: Readonly<Record<string, string>>;
-  /** What must exist before nodes launch (the CNI add-on). @default [] */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** AMI type of every GPU node: the EKS-optimized AL2023 image with the NVIDIA driver and container toolkit. */

@@ -3,39 +3,19 @@
  * EBS CSI controller), the gateway, Qdrant, Redis in-cluster and monitoring.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { GPU_INSTANCE_TYPES } from "./accelerators";
 import { validateScaling } from "./gpu-node-group";
 import { NODE_LABELS } from "./node-labels";
 import { NodeLaunchTemplate } from "./private/node-launch-template";
+import type { ManagedNodeGroupProps } from "./private/managed-node-group-props";
 
 /** Props of SystemNodeGroup. */
-export interface SystemNodeGroupProps {
-  /** Node group name (key in the environment's nodeGroups). */
-  readonly name: string;
-  /** Cluster the group joins (token). */
-  readonly clusterName: string;
-  /** Cluster name as a plain string, for resource name prefixes. */
-  readonly namePrefix: string;
-  /** Node IAM role ARN. */
-  readonly nodeRoleArn: string;
-  /** Private subnets the nodes go into. */
-  readonly subnetIds: readonly string[];
+export interface SystemNodeGroupProps extends ManagedNodeGroupProps {
   /** Instance types. @default ["m7i.xlarge"] */
   readonly instanceTypes?: readonly string[];
-  /** Minimum nodes. */
-  readonly minSize: number;
-  /** Nodes the group starts with. */
-  readonly desiredSize: number;
-  /** Maximum nodes. */
-  readonly maxSize: number;
   /** Root volume in GiB. @default 100 */
   readonly diskSizeGiB?: number;
-  /** Tags for instances and volumes. @default {} */
-  readonly tags?: Readonly<Record<string, string>>;
-  /** What must exist before nodes launch (the CNI add-on). @default [] */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** AMI type of system nodes. */
