@@ -97,12 +97,29 @@ export interface OutputContext extends GuardrailContext {
   readonly responseFormat?: { readonly type: string; readonly json_schema?: { readonly schema?: unknown; readonly name?: string } };
 }
 
+/** What a redacting stream guard lets through: text to send now, or the block that ends the stream. */
+export interface StreamRelease {
+  /** Text that may be sent now, already redacted ("" while text is held back for right context). */
+  readonly emit: string;
+  /** When set, nothing more may be sent: end the stream with an error event built from it. */
+  readonly blocked?: OutputGuardrailResult;
+}
+
 /** Incremental output scanning for a streamed answer. */
 export interface StreamGuard {
   /** Adds a delta; returns a block result as soon as a window of the answer so far must be blocked. */
   push(delta: string): Promise<OutputGuardrailResult | undefined>;
   /** Called at the end of the stream with the whole answer. */
   end(): Promise<OutputGuardrailResult>;
+  /**
+   * Optional redacting mode (use it instead of push/end, never mixed): adds a delta and returns the text that
+   * may be sent now — everything but a held-back tail, scanned with enough right context, redact-type findings
+   * replaced by `<TYPE>` placeholders — or the block that ends the stream. Block-type findings (an SSN, a card)
+   * are caught before any of their characters are released.
+   */
+  pushRedacting?(delta: string): Promise<StreamRelease>;
+  /** With pushRedacting, at the end of the stream: the rest (redacted), after the whole-answer checks, or a block. */
+  endRedacting?(): Promise<StreamRelease>;
 }
 
 /** The guardrails the request path calls. */

@@ -54,6 +54,12 @@ const policyShape = {
       maxChars: z.number().int().min(1).optional(),
       /** Streaming: characters of already-scanned text re-scanned with each new delta (catches split entities). */
       streamOverlapChars: z.number().int().min(0).max(4096).optional(),
+      /**
+       * Redacting streams (StreamGuard.pushRedacting): characters held back from the end of the answer so far
+       * until they have been scanned with this much right context (longer than the entities and their context
+       * words, so a released span is final).
+       */
+      streamHoldBackChars: z.number().int().min(0).max(4096).optional(),
     })
     .optional(),
   retrieved: z
@@ -156,7 +162,7 @@ type Role = z.output<typeof role>;
 export interface ResolvedPolicy {
   readonly limits: { readonly maxScanChars: number; readonly oversize: "reject" | "block" };
   readonly input: { readonly detectors: readonly DetectorId[]; readonly roles: readonly Role[]; readonly injectionOnlyRoles: readonly Role[] };
-  readonly output: { readonly detectors: readonly DetectorId[]; readonly maxChars: number; readonly streamOverlapChars: number };
+  readonly output: { readonly detectors: readonly DetectorId[]; readonly maxChars: number; readonly streamOverlapChars: number; readonly streamHoldBackChars: number };
   readonly retrieved: { readonly detectors: readonly DetectorId[] };
   readonly pii: {
     readonly phoneRegions: readonly string[];
@@ -183,7 +189,7 @@ export interface ResolvedPolicy {
 export const DEFAULT_POLICY: ResolvedPolicy = {
   limits: { maxScanChars: 1_000_000, oversize: "reject" },
   input: { detectors: ["pii", "injection", "profanity", "toxicity", "topics"], roles: ["user", "tool"], injectionOnlyRoles: [] },
-  output: { detectors: ["length", "json", "pii", "profanity", "toxicity", "topics"], maxChars: 400_000, streamOverlapChars: 256 },
+  output: { detectors: ["length", "json", "pii", "profanity", "toxicity", "topics"], maxChars: 400_000, streamOverlapChars: 256, streamHoldBackChars: 128 },
   retrieved: { detectors: ["injection"] },
   pii: {
     phoneRegions: ["US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "BR", "AU", "CA"],

@@ -19,7 +19,7 @@ import type {
 import { resolvePolicy, type DetectorId, type GuardrailsConfig, type ResolvedPolicy } from "./config";
 import { DETECTORS } from "./detectors";
 import { extractUnits, wellFormed } from "./extract";
-import { redact } from "./pii/redact";
+import { mergeRedactions, redact } from "./pii/redact";
 import { createMetrics, inGuardSpan, type GuardrailMetrics } from "./telemetry";
 import type { DetectorDeps, GuardrailLogger, Redaction, Stage, TextClassifier } from "./types";
 
@@ -38,6 +38,8 @@ interface TextVerdict {
   readonly block?: { code: string; message: string; guard: string };
   readonly explanations: string[];
 }
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
 
 const OVERSIZE_BLOCK = (limit: number) => ({ code: "input_too_large", message: `The text to scan exceeds the guardrail limit of ${limit} characters.`, guard: "limits" });
 
@@ -73,14 +75,13 @@ export class GuardrailPipeline implements Guardrails {
     const explanations: string[] = [];
     for (const id of ids) {
       const detector = DETECTORS[id];
-      const started = process.hrtime.bigint();
+      const started = performance.now();
       const v = await inGuardSpan(id, stage, () =>
         detector.run({ text, stage, policy, complete: extra.complete ?? true, ...(extra.output ? { output: extra.output } : {}) }, this.detectorDeps),
       );
-      this.metrics.duration(id, Number(process.hrtime.bigint() - started) / 1e9);
-      const types = new Set(v.findings.map((f) => f.type));
-      if (types.size === 0) this.metrics.decision(id, v.action, "none");
-      for (const t of types) this.metrics.decision(id, v.action, t);
+      this.metrics.duration(id, (performance.now() - started) / 1000);
+      if (v.findings.length === 0) this.metrics.decision(id, v.action, "none");
+      else for (const t of new Set(v.findings.map((f) => f.type))) this.metrics.decision(id, v.action, t);
       findings.push(...v.findings);
       explanations.push(`${id}: ${v.explanation}`);
       if (v.action === "block") {
@@ -130,18 +131,23 @@ export class GuardrailPipeline implements Guardrails {
   }
 
   private async outputVerdict(text: string, ctx: OutputContext, complete: boolean, ids?: readonly DetectorId[]): Promise<OutputGuardrailResult> {
+    return (await this.outputScan(text, ctx, complete, ids)).result;
+  }
+
+  /** The output verdict, with the redaction spans it applied (redacting streams release text by them). */
+  private async outputScan(text: string, ctx: OutputContext, complete: boolean, ids?: readonly DetectorId[]): Promise<{ result: OutputGuardrailResult; redactions: readonly Redaction[] }> {
     const policy = this.policy(ctx);
     if (text.length > policy.limits.maxScanChars && !(ids ?? policy.output.detectors).includes("length")) {
       this.metrics.decision("limits", "block", "output_too_large");
-      return { action: "block", text: "", findings: [], block: { code: "output_too_long", message: `The answer exceeds the guardrail scan limit of ${policy.limits.maxScanChars} characters.`, guard: "limits" } };
+      return { result: { action: "block", text: "", findings: [], block: { code: "output_too_long", message: `The answer exceeds the guardrail scan limit of ${policy.limits.maxScanChars} characters.`, guard: "limits" } }, redactions: [] };
     }
     const limit = Math.min(policy.limits.maxScanChars, policy.output.maxChars);
     const detectors = text.length > limit ? (["length"] as const) : (ids ?? policy.output.detectors);
     const r = await this.scan(text, text.length > limit && !detectors.includes("length") ? ["length"] : detectors, "output", policy, { output: ctx, complete });
     if (r.action === "block") {
-      return { action: "block", text: "", findings: r.findings, block: r.block ?? { code: "content_policy", message: "The answer was blocked.", guard: "output" } };
+      return { result: { action: "block", text: "", findings: r.findings, block: r.block ?? { code: "content_policy", message: "The answer was blocked.", guard: "output" } }, redactions: [] };
     }
-    return { action: r.action, text: r.action === "redact" ? redact(text, r.redactions) : text, findings: r.findings };
+    return { result: { action: r.action, text: r.action === "redact" ? redact(text, r.redactions) : text, findings: r.findings }, redactions: r.action === "redact" ? r.redactions : [] };
   }
 
   streamGuard(ctx: OutputContext): StreamGuard {
@@ -149,34 +155,76 @@ export class GuardrailPipeline implements Guardrails {
     const policy = this.policy(ctx);
     const windowDetectors = policy.output.detectors.filter((d) => d !== "json" && d !== "length");
     const overlap = policy.output.streamOverlapChars;
+    const holdBack = policy.output.streamHoldBackChars;
     let buffer = "";
     let scanned = 0;
+    /** Redacting mode: characters of `buffer` already released (as redacted text). */
+    let released = 0;
     let blocked: OutputGuardrailResult | undefined;
+
+    /** Appends a delta and scans the new text with `from` characters of left context; a block is remembered. */
+    const scanDelta = async (delta: string, from: number): Promise<{ blocked?: OutputGuardrailResult; redactions: readonly Redaction[] }> => {
+      buffer += delta;
+      if (buffer.length > policy.output.maxChars || buffer.length > policy.limits.maxScanChars) {
+        blocked = await this.outputVerdict(buffer, ctx, false, ["length"]);
+        if (blocked.action !== "block") blocked = { action: "block", text: "", findings: [], block: { code: "output_too_long", message: "The answer exceeded the guardrail scan limit.", guard: "limits" } };
+        return { blocked, redactions: [] };
+      }
+      const window = wellFormed(buffer.slice(from));
+      scanned = buffer.length;
+      const r = await this.scan(window, windowDetectors, "output", policy, { output: ctx, complete: false });
+      if (r.action === "block") {
+        blocked = { action: "block", text: "", findings: r.findings.map((f) => (f.start === undefined ? f : { ...f, start: f.start + from, end: (f.end ?? f.start) + from })), block: r.block ?? { code: "content_policy", message: "The answer was blocked.", guard: "output" } };
+        return { blocked, redactions: [] };
+      }
+      return { redactions: from === 0 ? r.redactions : r.redactions.map((x) => ({ ...x, start: x.start + from, end: x.end + from })) };
+    };
+
+    /** buffer[a, b) with the spans that touch it (clipped to it) replaced by placeholders. */
+    const releaseRange = (a: number, b: number, spans: readonly Redaction[]): string => {
+      const inside: Redaction[] = [];
+      for (const x of spans) if (x.end > a && x.start < b) inside.push({ type: x.type, start: Math.max(x.start, a) - a, end: Math.min(x.end, b) - a });
+      released = b;
+      return redact(buffer.slice(a, b), inside);
+    };
+
     return {
       push: async (delta: string) => {
         if (!enabled) return undefined;
         if (blocked) return blocked;
-        buffer += delta;
-        if (buffer.length > policy.output.maxChars || buffer.length > policy.limits.maxScanChars) {
-          blocked = await this.outputVerdict(buffer, ctx, false, ["length"]);
-          if (blocked.action !== "block") blocked = { action: "block", text: "", findings: [], block: { code: "output_too_long", message: "The answer exceeded the guardrail scan limit.", guard: "limits" } };
-          return blocked;
-        }
         // Re-scan `overlap` characters of already-seen text so an entity split across deltas is caught whole.
-        const from = Math.max(0, scanned - overlap);
-        const window = wellFormed(buffer.slice(from));
-        scanned = buffer.length;
-        const r = await this.scan(window, windowDetectors, "output", policy, { output: ctx, complete: false });
-        if (r.action === "block") {
-          blocked = { action: "block", text: "", findings: r.findings.map((f) => (f.start === undefined ? f : { ...f, start: f.start + from, end: (f.end ?? f.start) + from })), block: r.block ?? { code: "content_policy", message: "The answer was blocked.", guard: "output" } };
-          return blocked;
-        }
-        return undefined;
+        return (await scanDelta(delta, Math.max(0, scanned - overlap))).blocked;
       },
       end: async () => {
         if (!enabled) return { action: "allow", text: buffer, findings: [] };
         if (blocked) return blocked;
         return this.outputVerdict(wellFormed(buffer), ctx, true);
+      },
+      pushRedacting: async (delta: string) => {
+        if (!enabled) return { emit: delta };
+        if (blocked) return { emit: "", blocked };
+        // Everything not yet released is re-scanned, with `overlap` characters of released text as left context.
+        const r = await scanDelta(delta, Math.max(0, released - overlap));
+        if (r.blocked) return { emit: "", blocked: r.blocked };
+        // Release all but the last `holdBack` characters, never cutting through a redaction span (nor a
+        // surrogate pair): the cut moves left to the span's start and the span waits for more context.
+        let safe = buffer.length - holdBack;
+        for (const x of mergeRedactions(r.redactions)) if (x.start < safe && x.end > safe) safe = x.start;
+        if (safe > released && isHighSurrogate(buffer.charCodeAt(safe - 1))) safe--;
+        if (safe <= released) return { emit: "" };
+        return { emit: releaseRange(released, safe, r.redactions) };
+      },
+      endRedacting: async () => {
+        if (!enabled) return { emit: "" };
+        if (blocked) return { emit: "", blocked };
+        // The whole-answer checks (JSON, length, the classifier on the complete text) and its redactions,
+        // found with full context, decide the held-back rest.
+        const whole = await this.outputScan(wellFormed(buffer), ctx, true);
+        if (whole.result.action === "block") {
+          blocked = whole.result;
+          return { emit: "", blocked };
+        }
+        return { emit: releaseRange(released, buffer.length, whole.redactions) };
       },
     };
   }

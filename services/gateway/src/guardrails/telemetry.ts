@@ -19,9 +19,26 @@ export function createMetrics(registry: Registry | undefined): GuardrailMetrics 
   const durations =
     (reg.getSingleMetric("llm_gateway_guardrail_duration_seconds") as Histogram<"guard"> | undefined) ??
     new Histogram({ name: "llm_gateway_guardrail_duration_seconds", help: "Guardrail latency per guard", labelNames: ["guard"], buckets: [0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1], registers: [reg] });
+  // Label children cached per label combination (guards × actions × entity types: a small, config-bounded
+  // set): `inc(labels)` / `observe(labels, v)` hash the label object on every call, a visible share of a
+  // check's per-detector cost and garbage.
+  const decisionChildren = new Map<string, Map<string, Map<string, { inc(): void }>>>();
+  const durationChildren = new Map<string, { observe(v: number): void }>();
   return {
-    decision: (guard, action, entityType) => decisions.inc({ guard, action, entity_type: entityType }),
-    duration: (guard, seconds) => durations.observe({ guard }, seconds),
+    decision: (guard, action, entityType) => {
+      let byAction = decisionChildren.get(guard);
+      if (!byAction) decisionChildren.set(guard, (byAction = new Map()));
+      let byType = byAction.get(action);
+      if (!byType) byAction.set(action, (byType = new Map()));
+      let child = byType.get(entityType);
+      if (!child) byType.set(entityType, (child = decisions.labels({ guard, action, entity_type: entityType })));
+      child.inc();
+    },
+    duration: (guard, seconds) => {
+      let child = durationChildren.get(guard);
+      if (!child) durationChildren.set(guard, (child = durations.labels({ guard })));
+      child.observe(seconds);
+    },
   };
 }
 

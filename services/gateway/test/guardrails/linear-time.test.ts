@@ -2,8 +2,8 @@
  * Linear time: adversarial 100 KB inputs (the shapes that make backtracking regexes explode, plus seeded
  * fast-check-generated ones) through every local detector; the issue's bound is under 100 ms each. Timed in a
  * plain Node child process (support/linear-time-probe.ts): jest's VM context runs some builtins (Math.imul,
- * obscenity's transformers) several times slower than the gateway does. The fastest of two warm runs is
- * taken, so a busy machine does not fail it, while anything quadratic still takes seconds.
+ * obscenity's transformers) several times slower than the gateway does. The probe measures the CPU time of the
+ * fastest of two warm runs, so a busy machine does not fail it, while anything quadratic still takes seconds.
  */
 import { execFileSync } from "node:child_process";
 import { resolve } from "node:path";

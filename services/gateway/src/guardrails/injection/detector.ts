@@ -10,7 +10,7 @@
 import { resolve } from "node:path";
 import type { GuardrailFinding } from "../../contracts";
 import { LinearModel } from "../models/linear-model";
-import { variants } from "../text/normalize";
+import { variantsOf } from "../text/normalize";
 import type { Detector, DetectorDeps, DetectorInput, Verdict } from "../types";
 import { matchPhrases } from "./phrase-rules";
 import { matchStructural } from "./structural-rules";
@@ -30,7 +30,7 @@ export interface InjectionScore {
 /** Rule and local-model score (synchronous, in-process). */
 export function scoreInjectionLocally(text: string, useModel: boolean, modelThreshold = 0.85): InjectionScore {
   const signals = new Map<string, number>();
-  for (const v of variants(text)) {
+  for (const v of variantsOf(text)) {
     for (const hit of [...matchPhrases(v), ...matchStructural(v)]) signals.set(hit.family, Math.max(signals.get(hit.family) ?? 0, hit.weight));
   }
   let miss = 1;

@@ -57,30 +57,62 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
 ];
 
 /**
- * Every slot stem in two maps (exact word → slot ids, prefix → slot ids), so classifying a word costs one
- * lookup per prefix length rather than one test per stem; each distinct word is classified once per text.
+ * Every slot stem in two structures: exact word → slot ids (a Map) and prefix stems in a character trie, so
+ * classifying a word is one map lookup plus a walk of at most a few trie nodes (no substrings allocated; most
+ * words leave the trie at their first or second letter). Hand-rolled: a trie of ~100 stems is a dozen lines,
+ * and a library would add a dependency for it.
  */
+interface TrieNode {
+  readonly next: Map<number, TrieNode>;
+  /** Slot ids of the stems ending here. */
+  ids: number[];
+}
 let slotCount = 0;
 const exactSlots = new Map<string, number[]>();
-const prefixSlots = new Map<string, number[]>();
-let maxPrefix = 0;
+const trie: TrieNode = { next: new Map(), ids: [] };
 const COMPILED = PHRASE_RULES.map((rule) => ({
   rule,
   slots: rule.slots.map((slot) => {
     const id = slotCount++;
     for (const alt of slot.split("|")) {
-      const [map, key] = alt.endsWith("*") ? [prefixSlots, alt.slice(0, -1)] : [exactSlots, alt];
-      map.set(key, [...(map.get(key) ?? []), id]);
-      if (alt.endsWith("*")) maxPrefix = Math.max(maxPrefix, key.length);
+      if (!alt.endsWith("*")) {
+        exactSlots.set(alt, [...(exactSlots.get(alt) ?? []), id]);
+        continue;
+      }
+      let node = trie;
+      for (const ch of alt.slice(0, -1)) {
+        const code = ch.charCodeAt(0);
+        let child = node.next.get(code);
+        if (!child) node.next.set(code, (child = { next: new Map(), ids: [] }));
+        node = child;
+      }
+      node.ids.push(id);
     }
     return id;
   }),
 }));
-function slotsOf(word: string): Set<number> {
-  const out = new Set<number>(exactSlots.get(word) ?? []);
-  for (let l = 1; l <= Math.min(maxPrefix, word.length); l++) for (const id of prefixSlots.get(word.slice(0, l)) ?? []) out.add(id);
-  return out;
+/** Slot-id bitsets are WORDS32 32-bit words per text word. */
+const WORDS32 = Math.ceil(slotCount / 32);
+
+/** Sets the bits of `word`'s slot ids at `bits[at..at+WORDS32)`; true when it has any. */
+function markSlots(word: string, bits: Int32Array, at: number): boolean {
+  let any = false;
+  for (const id of exactSlots.get(word) ?? NONE) {
+    bits[at + (id >> 5)] = (bits[at + (id >> 5)] as number) | (1 << (id & 31));
+    any = true;
+  }
+  let node: TrieNode | undefined = trie;
+  for (let i = 0; i < word.length && node; i++) {
+    node = node.next.get(word.charCodeAt(i));
+    if (!node) break;
+    for (const id of node.ids) {
+      bits[at + (id >> 5)] = (bits[at + (id >> 5)] as number) | (1 << (id & 31));
+      any = true;
+    }
+  }
+  return any;
 }
+const NONE: readonly number[] = [];
 
 const WORD = /[\p{L}\p{N}'’\-]+/gu;
 
@@ -89,27 +121,32 @@ export interface PhraseHit {
   readonly weight: number;
 }
 
-/** Best hit per family. Linear: each word starts at most one bounded look-ahead per rule. */
+/** Reused across calls (matching is synchronous), grown on demand. */
+let scratch = new Int32Array(256 * WORDS32);
+
+/** Best hit per family. Linear: each word with a slot starts at most one bounded look-ahead per rule. */
 export function matchPhrases(normalized: string): PhraseHit[] {
   const words = normalized.match(WORD) ?? [];
-  const memo = new Map<string, Set<number>>();
-  const slots: Set<number>[] = words.map((w) => {
-    let s = memo.get(w);
-    if (!s) memo.set(w, (s = slotsOf(w)));
-    return s;
-  });
+  if (scratch.length < words.length * WORDS32) scratch = new Int32Array(words.length * WORDS32 * 2);
+  const bits = scratch;
+  bits.fill(0, 0, words.length * WORDS32);
+  const has = (k: number, id: number): boolean => ((bits[k * WORDS32 + (id >> 5)] as number) & (1 << (id & 31))) !== 0;
+  /** Positions of words with at least one slot: only they can start a rule. */
+  const starts: number[] = [];
+  for (let i = 0; i < words.length; i++) if (markSlots(words[i] as string, bits, i * WORDS32)) starts.push(i);
   const best = new Map<string, number>();
+  if (starts.length === 0) return [];
   for (const { rule, slots: ids } of COMPILED) {
     if ((best.get(rule.family) ?? 0) >= rule.weight) continue;
     const first = ids[0] as number;
-    outer: for (let i = 0; i < words.length; i++) {
-      if (!(slots[i] as Set<number>).has(first)) continue;
+    outer: for (const i of starts) {
+      if (!has(i, first)) continue;
       let pos = i;
       for (let s = 1; s < ids.length; s++) {
         const id = ids[s] as number;
         let found = -1;
         for (let k = pos + 1; k <= pos + 1 + rule.gap && k < words.length; k++) {
-          if ((slots[k] as Set<number>).has(id)) {
+          if (has(k, id)) {
             found = k;
             break;
           }

@@ -6,7 +6,7 @@
  * offers hashed n-gram logistic regression without a native runtime (onnxruntime is not installed).
  */
 import { readFileSync } from "node:fs";
-import { canonical, unleet } from "../text/normalize";
+import { modelTextOf } from "../text/normalize";
 
 export const DIMS = 1 << 16;
 
@@ -33,60 +33,120 @@ export interface SparseVector {
   readonly value: Float32Array;
 }
 
-/** Text → L2-normalized log-count hashed features. */
-/** Scratch counts reused across calls (featurize is synchronous), with the list of touched slots. */
-const scratch = new Float32Array(DIMS);
-const WORDS = /[\p{L}\p{N}]+/gu;
+/**
+ * Scratch counts reused across calls (featurize is synchronous), with the list of touched slots. Counts fit
+ * 16 bits (a window is at most 4,000 characters: a few n-grams per character), and a 128 KB table stays in
+ * cache better than a 256 KB Float32Array: the random increments here are the featurizer's main cost.
+ * A count that would overflow saturates (never reached with the 4,000-character windows predict and train use).
+ */
+const scratch = new Uint16Array(DIMS);
+/** One code point at lastIndex is a letter or a number (sticky): the non-ASCII case of the word scan. */
+const WORD_CHAR = /[\p{L}\p{N}]/uy;
+
+/**
+ * Length in code units of the word character at `i` (1 or 2 for a surrogate pair), 0 when it is not one: the
+ * same words as /[\p{L}\p{N}]+/gu, with an ASCII fast path (that regex's exec was the featurizer's top line).
+ */
+function wordCharAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) ? 1 : 0;
+  WORD_CHAR.lastIndex = i;
+  return WORD_CHAR.test(text) ? WORD_CHAR.lastIndex - i : 0;
+}
 const touched = new Int32Array(DIMS);
+const SENTENCE_START = "<s>";
 
 /** The injection and toxicity models featurize the same text back to back: remember the last one. */
 let lastRaw: string | undefined;
 let lastVector: SparseVector | undefined;
+let lastSharedRaw: string | undefined;
+let lastShared: SparseVector | undefined;
+/**
+ * Output buffers for `sharedFeatures` (prediction): ~16 KB of fresh typed arrays per KB of text was the largest
+ * allocation of a guardrail check, and its garbage the main source of scavenge pauses in the latency tail.
+ */
+const sharedIndex = new Int32Array(DIMS);
+const sharedValue = new Float32Array(DIMS);
 
+/**
+ * Like featurize, but the vector views module buffers: valid until the next sharedFeatures call of another
+ * text. For immediate use only (predict); training keeps vectors, so it uses featurize.
+ */
+function sharedFeatures(raw: string): SparseVector {
+  if (raw === lastSharedRaw && lastShared) return lastShared;
+  lastShared = computeFeatures(raw, false);
+  lastSharedRaw = raw;
+  return lastShared;
+}
+
+/** Text → L2-normalized log-count hashed features. */
 export function featurize(raw: string): SparseVector {
   if (raw === lastRaw && lastVector) return lastVector;
-  const vector = computeFeatures(raw);
+  const vector = computeFeatures(raw, true);
   lastRaw = raw;
   lastVector = vector;
   return vector;
 }
 
-function computeFeatures(raw: string): SparseVector {
-  const text = unleet(canonical(raw));
-  let nTouched = 0;
-  const bump = (i: number): void => {
-    if (scratch[i] === 0) touched[nTouched++] = i;
-    scratch[i] = (scratch[i] as number) + 1;
-  };
-  const add = (key: string, seed: number): void => bump(fnv(key, seed) & (DIMS - 1));
-  // Character 3-, 4- and 5-grams of " word ", hashed incrementally straight from `text` (no substrings:
-  // concatenated strings read char by char were the hot spot).
-  const code = (start: number, end: number, i: number): number => (i < start || i >= end ? 32 : text.charCodeAt(i));
-  let prev = "<s>";
-  WORDS.lastIndex = 0;
-  for (let m = WORDS.exec(text); m !== null; m = WORDS.exec(text)) {
-    const w = m[0];
-    const start = m.index;
-    const end = start + w.length;
-    add(w, 1);
-    add(prev + " " + w, 2);
-    prev = w;
+/** Math.log1p of small counts, precomputed (same values; log1p per touched slot showed in profiles). */
+const LOG1P = Float64Array.from({ length: 1024 }, (_, k) => Math.log1p(k));
+
+/** Slots touched so far by the featurization in progress (module state: featurize is synchronous). */
+let nTouched = 0;
+function bump(i: number): void {
+  const c = scratch[i] as number;
+  if (c === 0) touched[nTouched++] = i;
+  if (c < 0xffff) scratch[i] = c + 1;
+}
+
+function computeFeatures(raw: string, owned: boolean): SparseVector {
+  const text = modelTextOf(raw);
+  nTouched = 0;
+  // Word unigrams (seed 1) and bigrams (seed 2, "prev word"), and character 3-, 4- and 5-grams of " word ",
+  // all hashed incrementally straight from `text`: the same FNV-1a values as hashing the substrings (so the
+  // shipped weights stay valid) without allocating them (concatenated strings read char by char were the
+  // hot spot).
+  let prevStart = -1;
+  let prevEnd = -1;
+  for (let pos = 0; pos < text.length; ) {
+    const first = wordCharAt(text, pos);
+    if (first === 0) {
+      pos++;
+      continue;
+    }
+    const start = pos;
+    pos += first;
+    for (let w = wordCharAt(text, pos); w > 0 && pos < text.length; w = wordCharAt(text, pos)) pos += w;
+    const end = pos;
+    let hw = (0x811c9dc5 ^ 1) >>> 0;
+    for (let i = start; i < end; i++) hw = fnvMul((hw ^ text.charCodeAt(i)) >>> 0);
+    bump(hw & (DIMS - 1));
+    let hb = (0x811c9dc5 ^ 2) >>> 0;
+    if (prevStart < 0) for (let i = 0; i < 3; i++) hb = fnvMul((hb ^ SENTENCE_START.charCodeAt(i)) >>> 0);
+    else for (let i = prevStart; i < prevEnd; i++) hb = fnvMul((hb ^ text.charCodeAt(i)) >>> 0);
+    hb = fnvMul((hb ^ 32) >>> 0);
+    for (let i = start; i < end; i++) hb = fnvMul((hb ^ text.charCodeAt(i)) >>> 0);
+    bump(hb & (DIMS - 1));
+    prevStart = start;
+    prevEnd = end;
     for (let i = start - 1; i + 3 <= end + 1; i++) {
       let h = 0x811c9dc5;
       for (let n = 1; n <= 5 && i + n <= end + 1; n++) {
-        h = fnvMul((h ^ code(start, end, i + n - 1)) >>> 0);
+        const at = i + n - 1;
+        h = fnvMul((h ^ (at < start || at >= end ? 32 : text.charCodeAt(at))) >>> 0);
         if (n >= 3) bump(((h ^ (SALT[n] as number)) >>> 0) & (DIMS - 1));
       }
     }
   }
   // Punctuation shape: delimiters and brackets matter for injections.
-  for (const p of text.match(/[^\p{L}\p{N}\s]{1,3}/gu) ?? []) add(p, 9);
-  const index = new Int32Array(nTouched);
-  const value = new Float32Array(nTouched);
+  for (const p of text.match(/[^\p{L}\p{N}\s]{1,3}/gu) ?? []) bump(fnv(p, 9) & (DIMS - 1));
+  const index = owned ? new Int32Array(nTouched) : sharedIndex.subarray(0, nTouched);
+  const value = owned ? new Float32Array(nTouched) : sharedValue.subarray(0, nTouched);
   let norm = 0;
   for (let k = 0; k < nTouched; k++) {
     const i = touched[k] as number;
-    const v = Math.log1p(scratch[i] as number);
+    const c = scratch[i] as number;
+    const v = c < LOG1P.length ? (LOG1P[c] as number) : Math.log1p(c);
     scratch[i] = 0;
     index[k] = i;
     value[k] = v;
@@ -138,12 +198,12 @@ export class LinearModel {
    * rules and every other detector still read all of it), which bounds its cost on huge inputs.
    */
   predict(text: string, window = 4000, maxWindows = 12): number {
-    if (text.length <= window) return sigmoid(this.logit(featurize(text)));
+    if (text.length <= window) return sigmoid(this.logit(sharedFeatures(text)));
     const stride = Math.max(window - 200, Math.ceil((text.length - window) / (maxWindows - 1)));
     let best = 0;
     for (let start = 0; ; start += stride) {
       const from = Math.min(start, text.length - window);
-      best = Math.max(best, sigmoid(this.logit(featurize(text.slice(from, from + window)))));
+      best = Math.max(best, sigmoid(this.logit(sharedFeatures(text.slice(from, from + window)))));
       if (from + window >= text.length) break;
     }
     return best;

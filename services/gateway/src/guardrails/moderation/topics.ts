@@ -3,7 +3,7 @@
  * whole words on the normalized text (so homoglyphs and zero-width tricks do not dodge it). One alternation of
  * escaped literals per policy, compiled once and cached; literal alternations match in linear time.
  */
-import { canonical } from "../text/normalize";
+import { canonical, canonicalOf } from "../text/normalize";
 import type { Detector, Verdict } from "../types";
 import type { ResolvedPolicy } from "../config";
 
@@ -30,7 +30,7 @@ export const topicsDetector: Detector = {
     const { re, topicOf } = compile(deny);
     const hits = new Set<string>();
     re.lastIndex = 0;
-    for (const m of canonical(text).matchAll(re)) hits.add(topicOf.get(m[0]) ?? "denied");
+    for (const m of canonicalOf(text).matchAll(re)) hits.add(topicOf.get(m[0]) ?? "denied");
     if (hits.size === 0) return { action: "allow", findings: [], explanation: "no denied topic" };
     const names = [...hits];
     const findings = names.map((n) => ({ guard: "topics", type: n, score: 1 }));

@@ -30,11 +30,21 @@ export function analyzePii(text: string, policy: ResolvedPolicy, types?: Readonl
   if (text.length === 0) return [];
   const stripped = stripInvisible(text);
   const found: PiiCandidate[] = [];
+  let lower: string | undefined;
   for (const r of RECOGNIZERS) {
     if (types && !types.has(r.type)) continue;
     const threshold = policy.pii.entities[r.type].threshold;
-    for (const c of r.find(stripped.text, policy)) {
-      const scored = withContext(stripped.text, c, r.context);
+    const candidates = r.find(stripped.text, policy);
+    if (candidates.length === 0) continue;
+    // A context word can only be found in a window if it occurs somewhere in the lower-cased text (none holds
+    // a Greek sigma, the one context-dependent lower-casing): when none does, skip the per-candidate window
+    // scans. Exact, and keeps adversarial texts with thousands of weak candidates linear and cheap.
+    lower ??= stripped.text.toLowerCase();
+    const haystack = lower;
+    // (A phrase could also form across the window's join of before + " " + after: then no shortcut.)
+    const anyContext = r.context.some((w) => w.includes(" ") || haystack.includes(w));
+    for (const c of candidates) {
+      const scored = anyContext ? withContext(stripped.text, c, r.context) : c;
       if (scored.score >= threshold) found.push(scored);
     }
   }

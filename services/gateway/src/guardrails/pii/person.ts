@@ -32,7 +32,6 @@ const ORG_SUFFIX = new Set(["ltd", "inc", "corp", "llc", "gmbh", "plc", "co", "c
 /** Phrases after which the next word is a name whatever it looks like. */
 const INTRODUCERS = [/\bname(?:\s+is|:|'s)?\s*$/i, /\bnamed\s*$/i, /\bcalled\s*$/i, /\bi(?:'m| am)\s*$/i, /\bheiße\s*$/i, /\bm'appelle\s*$/i, /\bme llamo\s*$/i];
 
-const TOKEN = /\p{L}[\p{L}\p{M}'’\-]*/gu;
 
 interface Tok {
   readonly start: number;
@@ -42,16 +41,59 @@ interface Tok {
 }
 
 const isCap = (w: string): boolean => {
-  const c = w.charAt(0);
-  return c !== c.toLowerCase() && !(w.length > 1 && w === w.toUpperCase() && w.length > 3);
+  const code = w.charCodeAt(0);
+  // ASCII fast path (the common case), same answers as the general test below.
+  if (code >= 97 && code <= 122) return false;
+  if (!(code >= 65 && code <= 90)) {
+    const c = w.charAt(0);
+    if (c === c.toLowerCase()) return false;
+  }
+  return !(w.length > 3 && w === w.toUpperCase());
 };
 
+/** A token minus a trailing possessive "'s" / "’s". */
+function stripPossessive(w: string): string {
+  const n = w.length;
+  if (n < 2 || w.charCodeAt(n - 1) !== 115) return w; // "s"
+  const q = w.charCodeAt(n - 2);
+  return q === 39 || q === 0x2019 ? w.slice(0, n - 2) : w;
+}
+
+/** Sticky single-code-point tests for the non-ASCII case of the token scan. */
+const LETTER = /\p{L}/uy;
+const TOKEN_CHAR = /[\p{L}\p{M}'’\-]/uy;
+
+/** Length (1 or 2 code units) of the code point at `i` if `re` matches it, else 0. */
+function matchAt(re: RegExp, text: string, i: number): number {
+  re.lastIndex = i;
+  return re.test(text) ? re.lastIndex - i : 0;
+}
+
+/**
+ * The tokens TOKEN would find (a letter, then letters, marks, apostrophes and hyphens), scanned by hand with an
+ * ASCII fast path: TOKEN.exec allocated a match array per token, a visible share of a check's garbage.
+ */
 function tokens(text: string): Tok[] {
   const out: Tok[] = [];
-  TOKEN.lastIndex = 0;
-  for (let m = TOKEN.exec(text); m !== null; m = TOKEN.exec(text)) {
-    const w = m[0].replace(/['’]s$/, "");
-    out.push({ start: m.index, end: m.index + w.length, lower: w.toLowerCase(), cap: isCap(w) });
+  const n = text.length;
+  for (let i = 0; i < n; ) {
+    const c = text.charCodeAt(i);
+    const first = c < 128 ? ((c | 32) >= 97 && (c | 32) <= 122 ? 1 : 0) : matchAt(LETTER, text, i);
+    if (first === 0) {
+      // Step over a whole surrogate pair, as a /u regex does.
+      i += c >= 0xd800 && c <= 0xdbff && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1;
+      continue;
+    }
+    const start = i;
+    i += first;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      const step = d < 128 ? ((d | 32) >= 97 && (d | 32) <= 122) || d === 39 || d === 45 ? 1 : 0 : matchAt(TOKEN_CHAR, text, i);
+      if (step === 0) break;
+      i += step;
+    }
+    const w = stripPossessive(text.slice(start, i));
+    out.push({ start, end: start + w.length, lower: w.toLowerCase(), cap: isCap(w) });
   }
   return out;
 }
@@ -95,7 +137,7 @@ export const personRecognizer: Recognizer = {
     const out: PiiCandidate[] = [];
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i] as Tok;
-      if (/['’]/.test(t.lower)) continue; // contractions: I'm, O'Neil is rarer than don't
+      if (t.lower.includes("'") || t.lower.includes("’")) continue; // contractions: I'm, O'Neil is rarer than don't
       let score = 0;
       let j = i;
       let first = i;
