@@ -5,7 +5,7 @@ export NODE_OPTIONS := --max-old-space-size=4096
 
 STAMP := node_modules/.install-stamp
 
-.PHONY: all deps tools synth build test typecheck bench bench-synth policy review ingest bench-rag bench-gateway bench-guardrails train-guardrails env-clone env-diff chart-check eval-guardrails gateway-dev clean
+.PHONY: all deps tools synth build test typecheck bench bench-synth policy review ingest bench-rag bench-gateway bench-gateway-soak bench-guardrails train-guardrails env-clone env-diff chart-check eval-guardrails gateway-dev clean
 
 all: synth
 
@@ -79,7 +79,11 @@ gateway-dev: deps
 	GATEWAY_CONFIG=$${GATEWAY_CONFIG:?set GATEWAY_CONFIG to a gateway config file} npx tsx services/gateway/src/server.ts
 
 bench-gateway: deps
-	npx tsx services/gateway/bench/gateway-bench.ts
+	npx tsx services/gateway/bench/gateway-bench.ts --rate 1000 --seconds 20
+
+## The gateway benchmark plus a 5-minute soak at 300 req/s (heap and RSS at start, middle and end).
+bench-gateway-soak: deps
+	npx tsx services/gateway/bench/gateway-bench.ts --rate 1000 --seconds 20 --soak --soak-rate 300 --soak-seconds 300
 
 ## Guardrail quality on the labeled sets in ../shared/data (precision, recall, F1), written to bench/RESULTS.md.
 eval-guardrails: deps

@@ -3,6 +3,7 @@
  * as the first stdout line, then answers one line per command read from stdin:
  *   reset              → resets the metrics registry                         → "ok"
  *   metrics            → the overhead histogram's bucket lines (JSON array)
+ *   cpu                → process.cpuUsage() as JSON (microseconds)
  *   mem                → {"rss","heapUsed","heapTotal","external"} in bytes (after a GC when --expose-gc)
  *   prof-start         → starts the V8 CPU profiler (node:inspector)         → "ok"
  *   prof-stop <file>   → stops it and writes a .cpuprofile to <file>        → "ok"
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       const text = await gw.registry.metrics();
       const wanted = text.split("\n").filter((l) => l.startsWith("llm_gateway_overhead_seconds_bucket"));
       process.stdout.write(`${JSON.stringify(wanted)}\n`);
+    } else if (cmd === "cpu") {
+      process.stdout.write(`${JSON.stringify(process.cpuUsage())}\n`);
     } else if (cmd === "mem") {
       (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();

@@ -23,6 +23,7 @@ import { UpstreamError, classifyError, type UpstreamResponse } from "../upstream
 import { messagesText, type ChatCompletionBody, type ChatCompletionResponse } from "./request-schema";
 import { readSseData, sseEvent, SSE_DONE } from "./sse";
 import { upstreamFailure } from "./upstream-errors";
+import { deadline as requestDeadline } from "./deadline";
 
 export interface ChatCallOptions {
   /** Route id for guardrail context and metrics, e.g. "chat.completions" or "rag.query". @default "chat.completions" */
@@ -79,6 +80,8 @@ interface Prepared {
   readonly parent: Context;
   readonly rag?: RagInfo;
   readonly responseFormat?: OutputContext["responseFormat"];
+  /** The cache lookup already started with the TPM charge (same model and messages as the final key). */
+  readonly lookup?: Promise<string | null | undefined>;
 }
 
 type UsageLike = { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
@@ -88,23 +91,20 @@ export class ChatService {
 
   /** A non-streaming completion. */
   async complete(body: ChatCompletionBody, principal: Principal, signal: AbortSignal, opts: ChatCallOptions = {}): Promise<ChatResult> {
-    const p = await this.prepare(body, principal, signal, opts);
     const { cache, metrics, router } = this.deps;
     const directives = opts.cache ?? noDirectives;
     const eligible = cache.eligible({ stream: false, temperature: body.temperature ?? null }, directives);
-    const key = eligible.store ? cacheKey(cache.prefix, principal.tenant, p.plan.model, p.messages, body) : undefined;
+    let earlyKey: string | undefined;
+    const early = (model: string, messages: readonly ChatMessage[], parent: Context): Promise<string | null | undefined> => {
+      earlyKey = cacheKey(cache.prefix, principal.tenant, model, messages, body);
+      return this.lookup(earlyKey, parent);
+    };
+    const p = await this.prepare(body, principal, signal, opts, eligible.lookup ? early : undefined);
+    // An early lookup used the final model and messages (nothing could change them), so its key is the key.
+    const key = eligible.store ? ((p.lookup ? earlyKey : undefined) ?? cacheKey(cache.prefix, principal.tenant, p.plan.model, p.messages, body)) : undefined;
     let cacheResult: CacheResult = "bypass";
     if (key && eligible.lookup) {
-      const cached = await inSpan(this.deps.tracer, "cache", p.parent, async (span) => {
-        try {
-          const v = await cache.get(key);
-          span.setAttribute("cache.hit", v !== null);
-          return v;
-        } catch (e) {
-          this.deps.log.warn({ err: { message: (e as Error).message } }, "response cache lookup failed");
-          return undefined;
-        }
-      });
+      const cached = await (p.lookup ?? this.lookup(key, p.parent));
       cacheResult = cached === undefined ? "error" : cached === null ? "miss" : "hit";
       metrics.cacheRequests.inc({ result: cacheResult });
       if (cached) {
@@ -116,7 +116,8 @@ export class ChatService {
     }
 
     const timing = opts.timing ?? { upstreamMs: 0 };
-    const deadline = AbortSignal.any([signal, AbortSignal.timeout(this.deps.config.routing.requestTimeoutMs)]);
+    const whole = requestDeadline(signal, this.deps.config.routing.requestTimeoutMs);
+    const deadline = whole.signal;
     const attempt = await inSpan(this.deps.tracer, "llm_generation", p.parent, async (span, ctx) =>
       router.execute(p.plan.chain, deadline, timing, async (replica, deployment) => {
         span.setAttribute("gen_ai.request.model", deployment.name);
@@ -136,7 +137,7 @@ export class ChatService {
         throw new GatewayError(504, "upstream_timeout", "the request did not complete within the gateway's deadline");
       }
       throw e;
-    });
+    }).finally(() => whole.dispose());
     attempt.release();
     const response = { ...attempt.value, model: attempt.model };
 
@@ -266,8 +267,34 @@ export class ChatService {
     }
   }
 
-  /** Shared steps before the cache and the upstream. */
-  private async prepare(body: ChatCompletionBody, principal: Principal, signal: AbortSignal, opts: ChatCallOptions): Promise<Prepared> {
+  /** A cache lookup in its span: the entry, null on a miss, undefined when Redis failed (logged). Never rejects. */
+  private lookup(key: string, parent: Context): Promise<string | null | undefined> {
+    const { cache, tracer, log } = this.deps;
+    return inSpan(tracer, "cache", parent, async (span) => {
+      try {
+        const v = await cache.get(key);
+        span.setAttribute("cache.hit", v !== null);
+        return v;
+      } catch (e) {
+        log.warn({ err: { message: (e as Error).message } }, "response cache lookup failed");
+        return undefined;
+      }
+    });
+  }
+
+  /**
+   * Shared steps before the cache and the upstream. `earlyLookup`, when given, is started together with the TPM
+   * charge if nothing can change the messages in between (no input guardrails, no RAG): the charge and the GET
+   * then leave in one Redis write (ioredis auto-pipelining) and share one round trip. A charge that fails (429)
+   * discards the lookup's answer, so what the caller sees is unchanged. See docs/decisions/0039-redis-round-trips.md.
+   */
+  private async prepare(
+    body: ChatCompletionBody,
+    principal: Principal,
+    signal: AbortSignal,
+    opts: ChatCallOptions,
+    earlyLookup?: (model: string, messages: readonly ChatMessage[], parent: Context) => Promise<string | null | undefined>,
+  ): Promise<Prepared> {
     const { router, tracer, limits } = this.deps;
     const parent = opts.traceContext ?? otelContext.active();
     let messages = body.messages as readonly ChatMessage[];
@@ -280,10 +307,12 @@ export class ChatService {
     });
     const deployment = router.deployments.get(plan.model);
     const promptEstimate = countMessageTokens(deployment?.cfg.tokenizer ?? "llama3", messages, this.deps.config.limits.exactTokenCountChars);
-    const headers = await inSpan(tracer, "rate_limit", parent, async (span) => {
+    const charged = inSpan(tracer, "rate_limit", parent, async (span) => {
       span.setAttribute("gateway.prompt_tokens_estimate", promptEstimate);
       return limits.consumeTokens(principal, promptEstimate);
     });
+    const lookup = earlyLookup && !this.deps.guardrails && !body.rag ? earlyLookup(plan.model, messages, parent) : undefined;
+    const headers = await charged;
     let containsPii = false;
     if (this.deps.guardrails) {
       const guardrails = this.deps.guardrails;
@@ -311,7 +340,7 @@ export class ChatService {
       plan = router.plan(body.model, principal, { kind: "chat", text, containsPii: true });
     }
     const rf = body.response_format as OutputContext["responseFormat"] | undefined;
-    return { plan, messages, promptEstimate, headers, parent, ...(rag ? { rag } : {}), ...(rf ? { responseFormat: rf } : {}) };
+    return { plan, messages, promptEstimate, headers, parent, ...(rag ? { rag } : {}), ...(rf ? { responseFormat: rf } : {}), ...(lookup ? { lookup } : {}) };
   }
 
   private upstreamBody(body: ChatCompletionBody, messages: readonly ChatMessage[], upstreamModel: string, stream: boolean): string {

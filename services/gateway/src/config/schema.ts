@@ -88,6 +88,13 @@ const jwtSchema = z.strictObject({
   jwksCacheMaxAgeMs: z.number().int().positive().default(600_000),
   /** JWKS fetch timeout. */
   jwksTimeoutMs: z.number().int().positive().default(5_000),
+  /**
+   * How long a verified token's principal is reused without verifying the signature again (never beyond the
+   * token's `exp`); bounds how long a token signed by a key removed from the JWKS keeps working. 0 disables.
+   */
+  verifiedTokenCacheMs: z.number().int().min(0).max(600_000).default(60_000),
+  /** Most verified tokens kept (least recently used go first). */
+  verifiedTokenCacheSize: z.number().int().positive().default(10_000),
   claims: claimsSchema.prefault({}),
   /** Tenant used when the token has no tenant claim; absent means such tokens are rejected. */
   defaultTenant: z.string().min(1).optional(),

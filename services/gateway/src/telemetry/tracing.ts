@@ -3,15 +3,19 @@
  * exporter is attached only when OTEL_EXPORTER_OTLP_ENDPOINT or OTEL_EXPORTER_OTLP_TRACES_ENDPOINT is set (the
  * exporter itself reads the endpoint, headers and timeout), OTEL_SERVICE_NAME names the service, and
  * OTEL_SDK_DISABLED=true turns tracing off. Spans are always created (so logs carry real trace ids and
- * traceparent is propagated) even when nothing is exported.
+ * traceparent is propagated) even when nothing is exported; then they are non-recording (PropagatingTracer).
  */
 import { context, propagation, trace, type Context, type Span, type Tracer, SpanStatusCode } from "@opentelemetry/api";
 import { NodeTracerProvider, BatchSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-node";
 import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from "@opentelemetry/semantic-conventions";
+import { PropagatingTracer } from "./propagating-tracer";
 
 export const TRACER_NAME = "llm-gateway";
+
+/** Set by initTracing: true when no span processor is configured, so nothing would read a recorded span. */
+let nothingExported = false;
 
 /** Registers the global tracer provider and W3C propagator; returns a shutdown function that flushes spans. */
 export function initTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env, extraProcessors: SpanProcessor[] = []): () => Promise<void> {
@@ -23,11 +27,19 @@ export function initTracing(serviceName: string, env: NodeJS.ProcessEnv = proces
     spanProcessors: processors,
   });
   provider.register();
-  return () => provider.shutdown();
+  nothingExported = processors.length === 0;
+  return async () => {
+    nothingExported = false;
+    await provider.shutdown();
+  };
 }
 
+/**
+ * The gateway's tracer: the registered provider's, or, when initTracing found no exporter or processor, a
+ * PropagatingTracer (fresh span ids and W3C propagation exactly as before, no recording).
+ */
 export function defaultTracer(): Tracer {
-  return trace.getTracer(TRACER_NAME);
+  return nothingExported ? new PropagatingTracer() : trace.getTracer(TRACER_NAME);
 }
 
 /** Extracts the caller's trace context from incoming headers. */

@@ -99,3 +99,26 @@ test("with Redis down the cache is skipped, not fatal", async () => {
     await redis.start();
   }
 });
+
+test("the lookup runs alongside the TPM charge, but a request over its token budget gets the 429, never the cached answer", async () => {
+  const cfg = testConfig({ big: [upstream.url], small: [upstream.url] }, { redis: { keyPrefix: "cache-tpm:" } });
+  (cfg.limits.tiers.tiny as { principal: { tpm: number } }).principal.tpm = 30;
+  const g = await startGateway(cfg, redis.url);
+  try {
+    const req = { ...base, messages: [{ role: "user", content: "cached, then over budget" }] };
+    const first = await g.request("POST", "/v1/chat/completions", { headers: bearer(KEYS.tiny), json: req });
+    expect(first.status).toBe(200);
+    expect(first.headers.get("x-cache")).toBe("miss");
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await g.redis.keys("cache-tpm:cache:*")).toHaveLength(1);
+    // Spend the rest of the token budget, then ask again: the entry exists, but the TPM charge fails first.
+    await g.redis.set("cache-tpm:rl:principal:tokens:tenant-tiny:apikey:tiny", "1000", "EX", 60);
+    const again = await g.request("POST", "/v1/chat/completions", { headers: bearer(KEYS.tiny), json: req });
+    expect(again.status).toBe(429);
+    expect(again.json.error?.code).toBe("tokens_rate_limit_exceeded");
+    expect(again.headers.get("x-cache")).toBeNull();
+    expect(await g.metric("llm_gateway_cache_requests_total", { result: "hit" })).toBe(0);
+  } finally {
+    await g.close();
+  }
+});

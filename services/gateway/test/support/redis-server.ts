@@ -47,6 +47,11 @@ export class TestRedis {
   private proc: ChildProcess | undefined;
   private constructor(readonly port: number) {}
 
+  /** The redis-server's process id while it runs (benchmarks read its CPU time). */
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
   /** Starts a fresh, empty, non-persistent redis-server on a free port. */
   static async start(): Promise<TestRedis> {
     const r = new TestRedis(await freePort());

@@ -5,6 +5,7 @@
 import type { FastifyInstance } from "fastify";
 import { z } from "zod";
 import { countTokens } from "../../limits/token-counter";
+import { deadline as requestDeadline } from "../../chat/deadline";
 import { GatewayError } from "../errors";
 import type { ZodTypeProvider } from "../zod-type-provider";
 import { upstreamFailure } from "../../chat/upstream-errors";
@@ -49,7 +50,8 @@ export async function embeddingsRoute(app: FastifyInstance): Promise<void> {
       for (const i of inputs) estimate += typeof i === "string" ? countTokens(tokenizer, i, app.config.limits.exactTokenCountChars) : Array.isArray(i) ? i.length : 1;
       reply.headers(await app.rateLimits.consumeTokens(principal, estimate));
       const signal = clientAbortSignal(reply);
-      const deadline = AbortSignal.any([signal, AbortSignal.timeout(app.config.routing.requestTimeoutMs)]);
+      const whole = requestDeadline(signal, app.config.routing.requestTimeoutMs);
+      const deadline = whole.signal;
       const attempt = await app.modelRouter.execute(plan.chain, deadline, request.telemetry, async (replica, d) => {
         const res = await replica.client.post("/v1/embeddings", JSON.stringify({ ...body, model: d.cfg.upstreamModel }), {
           signal: deadline,
@@ -65,7 +67,7 @@ export async function embeddingsRoute(app: FastifyInstance): Promise<void> {
         } catch (e) {
           throw e instanceof UpstreamError ? e : classifyError(e, deadline);
         }
-      });
+      }).finally(() => whole.dispose());
       attempt.release();
       request.telemetry.model = attempt.model;
       const usage = attempt.value.usage;
