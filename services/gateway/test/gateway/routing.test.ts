@@ -87,8 +87,9 @@ test("connection refused falls back too; a streamed request falls back before it
 });
 
 test("a slow first byte times out and is retried elsewhere", async () => {
-  big1.setDefault({ kind: "slow-first-byte", delayMs: 1_000 });
-  big2.setDefault({ kind: "slow-first-byte", delayMs: 1_000 });
+  // Far beyond the 300 ms first-byte timeout, so a loaded machine's late timers cannot let the slow answer win.
+  big1.setDefault({ kind: "slow-first-byte", delayMs: 10_000 });
+  big2.setDefault({ kind: "slow-first-byte", delayMs: 10_000 });
   const res = await chat();
   expect(res.status).toBe(200);
   expect(res.json.model).toBe("mistral-7b");
