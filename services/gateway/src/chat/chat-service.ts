@@ -11,7 +11,7 @@ import type { Context, Span, Tracer } from "@opentelemetry/api";
 import { context as otelContext, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { FastifyBaseLogger } from "fastify";
 import type { GatewayConfig } from "../config/schema";
-import type { ChatMessage, Guardrails, OutputContext, Principal, RagAugmenter, RagSource } from "../contracts";
+import type { ChatMessage, Guardrails, OutputContext, OutputGuardrailResult, Principal, RagAugmenter, RagSource } from "../contracts";
 import { GatewayError } from "../http/errors";
 import { cacheKey, noDirectives, type CacheDirectives, type CacheResult, type ResponseCache } from "../cache/response-cache";
 import type { RateLimits, LimitHeaders } from "../limits/rate-limits";
@@ -85,6 +85,16 @@ interface Prepared {
 }
 
 type UsageLike = { prompt_tokens?: number; completion_tokens?: number; total_tokens?: number };
+
+/** An upstream stream chunk, as far as the relay reads or rewrites it (other fields pass through). */
+interface StreamChunk {
+  id?: string;
+  created?: number;
+  model?: string;
+  usage?: UsageLike | null;
+  choices?: Array<{ index?: number; finish_reason?: string | null; delta?: { content?: string | null; [field: string]: unknown } }>;
+  error?: { message?: string };
+}
 
 export class ChatService {
   constructor(private readonly deps: ChatServiceDeps) {}
@@ -185,7 +195,8 @@ export class ChatService {
     }
     span.setAttribute("gen_ai.request.model", attempt.model);
     const includeUsage = body.stream_options?.include_usage === true;
-    const events = this.relay(attempt.value, attempt.model, includeUsage, principal, p, signal, span, timing, attempt.release, opts, requestStarted);
+    const singleChoice = (body.n ?? 1) === 1;
+    const events = this.relay(attempt.value, attempt.model, includeUsage, singleChoice, principal, p, signal, span, timing, attempt.release, opts, requestStarted);
     return { model: attempt.model, headers: p.headers, events, ...(p.rag ? { rag: p.rag } : {}) };
   }
 
@@ -193,6 +204,7 @@ export class ChatService {
     res: UpstreamResponse,
     model: string,
     includeUsage: boolean,
+    singleChoice: boolean,
     principal: Principal,
     p: Prepared,
     signal: AbortSignal,
@@ -204,16 +216,33 @@ export class ChatService {
   ): AsyncGenerator<string> {
     const started = performance.now();
     const guard = this.deps.guardrails?.streamGuard({ route: opts.route ?? "chat.completions", tenant: principal.tenant, ...(p.responseFormat ? { responseFormat: p.responseFormat } : {}) });
+    // Redacting mode (the guard releases only scanned, redacted text) when the guard offers it and there is one
+    // choice: its deltas are one answer. With n > 1 the choices' deltas interleave, so the push/end path stays.
+    const redacting =
+      guard?.pushRedacting && guard.endRedacting && singleChoice ? { push: guard.pushRedacting.bind(guard), end: guard.endRedacting.bind(guard) } : undefined;
     let usage: UsageLike | undefined;
     let first = true;
     let finished = false;
+    /** Redacting mode: endRedacting has been called (it is called once). */
+    let ended = false;
+    /** id and created of the latest upstream chunk, for the chunk carrying the held-back rest. */
+    let meta: { id: string; created: number } = { id: "chatcmpl-gateway", created: Math.floor(Date.now() / 1000) };
+    const firstToken = (): void => {
+      if (!first) return;
+      first = false;
+      this.deps.metrics.timeToFirstToken.observe({ model }, (performance.now() - requestStarted) / 1000);
+    };
     const errorEvent = (status: number, code: string, message: string): string => sseEvent(JSON.stringify({ error: { message, type: status === 400 ? "invalid_request_error" : "upstream_error", code, param: null } }));
+    const blockEvent = (verdict: OutputGuardrailResult): string =>
+      errorEvent(400, verdict.block?.code ?? "output_blocked", verdict.block?.message ?? "the answer was blocked by an output guardrail");
+    const contentChunk = (content: string): string =>
+      sseEvent(JSON.stringify({ id: meta.id, object: "chat.completion.chunk", created: meta.created, model, choices: [{ index: 0, delta: { content }, finish_reason: null }] }));
     try {
       for await (const data of readSseData(res.body)) {
         if (data === "[DONE]") break;
-        let chunk: { model?: string; usage?: UsageLike | null; choices?: Array<{ delta?: { content?: string | null } }>; error?: { message?: string } };
+        let chunk: StreamChunk;
         try {
-          chunk = JSON.parse(data) as typeof chunk;
+          chunk = JSON.parse(data) as StreamChunk;
         } catch {
           yield errorEvent(502, "upstream_bad_response", "the model server sent an invalid stream chunk");
           return;
@@ -223,30 +252,84 @@ export class ChatService {
           return;
         }
         if (chunk.usage) usage = chunk.usage;
+        const choices = chunk.choices ?? [];
         let delta = "";
-        for (const c of chunk.choices ?? []) if (typeof c.delta?.content === "string") delta += c.delta.content;
-        if (delta && first) {
-          first = false;
-          this.deps.metrics.timeToFirstToken.observe({ model }, (performance.now() - requestStarted) / 1000);
-        }
-        if (delta && guard) {
-          const verdict = await guard.push(delta);
-          if (verdict?.action === "block") {
-            yield errorEvent(400, verdict.block?.code ?? "output_blocked", verdict.block?.message ?? "the answer was blocked by an output guardrail");
-            return;
+        for (const c of choices) if (typeof c.delta?.content === "string") delta += c.delta.content;
+        if (redacting) {
+          if (typeof chunk.id === "string") meta = { id: chunk.id, created: typeof chunk.created === "number" ? chunk.created : meta.created };
+          let emit = "";
+          // Content after the end (never sent by a conforming server with n = 1) was not part of the scanned
+          // answer: it is dropped, never forwarded unscanned.
+          if (delta && !ended) {
+            const r = await redacting.push(delta);
+            if (r.blocked) {
+              yield blockEvent(r.blocked);
+              return;
+            }
+            emit = r.emit;
+          }
+          // The held-back rest is released before the first chunk that ends the answer (a finish_reason, or the
+          // usage-only chunk), so every chunk after it, usage included, still comes after all content.
+          const ending = !ended && (choices.some((c) => c.finish_reason != null) || (choices.length === 0 && chunk.usage != null));
+          if (ending) {
+            ended = true;
+            const r = await redacting.end();
+            if (r.blocked) {
+              yield blockEvent(r.blocked);
+              return;
+            }
+            emit += r.emit;
+          }
+          let placed = false;
+          for (const c of choices) {
+            if (typeof c.delta?.content !== "string") continue;
+            if (!placed && !ending) {
+              c.delta.content = emit;
+              placed = true;
+            } else delete c.delta.content;
+          }
+          if (ending && emit) {
+            firstToken();
+            yield contentChunk(emit);
+          } else if (emit) firstToken();
+          const carriesMore =
+            ending || (includeUsage && chunk.usage != null) || choices.some((c) => c.finish_reason != null || Object.entries(c.delta ?? {}).some(([k, v]) => k !== "content" && v != null));
+          // A delta held back entirely leaves nothing to send in its chunk.
+          if (delta && !emit && !carriesMore) continue;
+        } else {
+          if (delta) firstToken();
+          if (delta && guard) {
+            const verdict = await guard.push(delta);
+            if (verdict?.action === "block") {
+              yield blockEvent(verdict);
+              return;
+            }
           }
         }
         chunk.model = model;
         if (!includeUsage) {
-          if ((chunk.choices ?? []).length === 0 && chunk.usage) continue;
+          if (choices.length === 0 && chunk.usage) continue;
           delete chunk.usage;
         }
         yield sseEvent(JSON.stringify(chunk));
       }
-      if (guard) {
+      if (redacting) {
+        if (!ended) {
+          ended = true;
+          const r = await redacting.end();
+          if (r.blocked) {
+            yield blockEvent(r.blocked);
+            return;
+          }
+          if (r.emit) {
+            firstToken();
+            yield contentChunk(r.emit);
+          }
+        }
+      } else if (guard) {
         const verdict = await guard.end();
         if (verdict.action === "block") {
-          yield errorEvent(400, verdict.block?.code ?? "output_blocked", verdict.block?.message ?? "the answer was blocked by an output guardrail");
+          yield blockEvent(verdict);
           return;
         }
       }

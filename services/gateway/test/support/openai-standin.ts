@@ -34,6 +34,10 @@ export interface StandinOptions {
   readonly chunkDelayMs?: number;
   /** Words per answer. @default 8 */
   readonly words?: number;
+  /** A fixed answer text instead of the echo. @default - echo the last message */
+  readonly answer?: string;
+  /** With `answer`: characters per streamed content chunk. @default - one word per chunk */
+  readonly chunkChars?: number;
 }
 
 export class OpenAIStandin {
@@ -47,11 +51,15 @@ export class OpenAIStandin {
   private port_ = 0;
   chunkDelayMs: number;
   words: number;
+  answer: string | undefined;
+  chunkChars: number | undefined;
 
   private constructor(options: StandinOptions) {
     this.port_ = options.port ?? 0;
     this.chunkDelayMs = options.chunkDelayMs ?? 0;
     this.words = options.words ?? 8;
+    this.answer = options.answer;
+    this.chunkChars = options.chunkChars;
   }
 
   static async start(options: StandinOptions = {}): Promise<OpenAIStandin> {
@@ -146,6 +154,13 @@ export class OpenAIStandin {
   }
 
   private answerWords(body: Record<string, unknown>): string[] {
+    const fixed = this.answer;
+    if (fixed !== undefined) {
+      // Fixed answer: pieces whose concatenation is the answer (words keep their leading space).
+      const size = this.chunkChars;
+      if (size) return Array.from({ length: Math.ceil(fixed.length / size) }, (_, i) => fixed.slice(i * size, (i + 1) * size));
+      return fixed.split(/(?= )/);
+    }
     const messages = body.messages as Array<{ content?: unknown }>;
     const last = messages[messages.length - 1]?.content;
     const seed = typeof last === "string" ? last.slice(0, 40) : "parts";
@@ -156,8 +171,10 @@ export class OpenAIStandin {
 
   private async chat(res: ServerResponse, body: Record<string, unknown>, record: RecordedRequest, dropMidStream: boolean): Promise<void> {
     const words = this.answerWords(body);
+    // n > 1: every choice gets the same answer; streamed, each delta goes out once per choice index.
+    const indexes = Array.from({ length: typeof body.n === "number" ? body.n : 1 }, (_, i) => i);
     const promptTokens = JSON.stringify(body.messages).length >> 2;
-    const completionTokens = words.length;
+    const completionTokens = words.length * indexes.length;
     const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
     const id = `chatcmpl-${this.requests.length}`;
     const created = Math.floor(Date.now() / 1000);
@@ -168,7 +185,7 @@ export class OpenAIStandin {
         object: "chat.completion",
         created,
         model,
-        choices: [{ index: 0, message: { role: "assistant", content: words.join(" "), refusal: null }, finish_reason: "stop", logprobs: null }],
+        choices: indexes.map((index) => ({ index, message: { role: "assistant", content: this.joined(words), refusal: null }, finish_reason: "stop", logprobs: null })),
         usage,
       };
       this.check(() => this.validator.validateResponse("POST", "/v1/chat/completions", 200, answer));
@@ -182,7 +199,10 @@ export class OpenAIStandin {
       res.write(`data: ${JSON.stringify(chunk)}\n\n`);
     };
     const base = { id, object: "chat.completion.chunk", created, model };
-    send({ ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null, logprobs: null }] });
+    const sendAll = (delta: Record<string, unknown>, finishReason: string | null): void => {
+      for (const index of indexes) send({ ...base, choices: [{ index, delta, finish_reason: finishReason, logprobs: null }] });
+    };
+    sendAll({ role: "assistant", content: "" }, null);
     for (let i = 0; i < words.length; i++) {
       if (this.chunkDelayMs) await sleep(this.chunkDelayMs);
       if (res.destroyed) return;
@@ -191,12 +211,16 @@ export class OpenAIStandin {
         res.socket?.destroy();
         return;
       }
-      send({ ...base, choices: [{ index: 0, delta: { content: (i ? " " : "") + words[i] }, finish_reason: null, logprobs: null }] });
+      sendAll({ content: this.answer !== undefined ? words[i] : (i ? " " : "") + words[i] }, null);
     }
-    send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop", logprobs: null }] });
+    sendAll({}, "stop");
     if (includeUsage) send({ ...base, choices: [], usage });
     res.end("data: [DONE]\n\n");
     record.finished = true;
+  }
+
+  private joined(words: readonly string[]): string {
+    return this.answer !== undefined ? words.join("") : words.join(" ");
   }
 
   private embeddings(res: ServerResponse, body: Record<string, unknown>, record: RecordedRequest): void {
