@@ -114,7 +114,7 @@ export function jwksUrlOf(issuer: string): string {
 }
 
 /**
- * The guardrails section: the platform defaults (docs/readme/guardrails.md), plus the in-cluster TEI classifiers
+ * The guardrails section: the platform defaults (README.md, "Guardrails"), plus the in-cluster TEI classifiers
  * when the environment deploys them (platform.textEmbeddings.classifiers). Label names are the models' own.
  */
 export function guardrailsConfigOf(urls: GatewayProps["classifierUrls"]): NonNullable<GatewayConfigInput["guardrails"]> {

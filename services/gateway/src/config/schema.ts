@@ -3,7 +3,7 @@
  * the guardrails/rag sections, which import only zod), so the platform's synth step can validate the file the
  * llm-gateway chart renders against exactly this schema. Secrets are never inline: the file names environment
  * variables or files that hold them.
- * Reference: docs/readme/gateway.md.
+ * Reference: README.md ("The gateway").
  */
 import { z } from "zod";
 import { guardrailsConfigSchema } from "../guardrails/config";
@@ -164,7 +164,7 @@ export const gatewayConfigSchema = z
         jwt: jwtSchema.optional(),
         apiKeys: z
           .strictObject({
-            /** YAML/JSON file listing API keys by SHA-256 hash (see docs/readme/gateway.md). */
+            /** YAML/JSON file listing API keys by SHA-256 hash (see README.md ("The gateway")). */
             hashesFile: z.string().min(1).optional(),
           })
           .prefault({}),

@@ -4,7 +4,7 @@
  * One shape, `policy`, says which detectors run and how; the base section is a policy, and `routes.<id>` and
  * `tenants.<id>` are partial policies merged over it (base → route → tenant; objects merge key by key, arrays
  * and scalars replace). Every field is optional: the defaults live in DEFAULT_POLICY below, so a config file
- * only states what differs. See docs/readme/guardrails.md for the reference and
+ * only states what differs. See README.md ("Guardrails") for the reference and
  * docs/decisions/0041-guardrail-policy-overrides.md for why overrides are partial policies.
  */
 import { z } from "zod";
@@ -185,7 +185,7 @@ export interface ResolvedPolicy {
   readonly topics: { readonly deny: readonly { readonly name: string; readonly terms: readonly string[] }[]; readonly action: Action };
 }
 
-/** The platform defaults (docs/readme/guardrails.md): SSNs and card numbers block, other PII is redacted. */
+/** The platform defaults (README.md ("Guardrails")): SSNs and card numbers block, other PII is redacted. */
 export const DEFAULT_POLICY: ResolvedPolicy = {
   limits: { maxScanChars: 1_000_000, oversize: "reject" },
   input: { detectors: ["pii", "injection", "profanity", "toxicity", "topics"], roles: ["user", "tool"], injectionOnlyRoles: [] },

@@ -1,6 +1,6 @@
 /**
  * Guardrails for the gateway: `createGuardrails(config.guardrails, { registry, classifier, logger })` returns
- * the `Guardrails` the request path calls. See docs/readme/guardrails.md.
+ * the `Guardrails` the request path calls. See README.md ("Guardrails").
  */
 import type { Guardrails } from "../contracts";
 import type { GuardrailsConfig } from "./config";

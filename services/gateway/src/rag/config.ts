@@ -2,7 +2,7 @@
  * The `rag` section of the gateway config file: where TEI and Qdrant live, how collections are created, how
  * documents are chunked, the query defaults, and the context budget. Every field has a default, so
  * `rag: { enabled: true }` is a complete section for the in-cluster service names.
- * See docs/readme/rag.md for the reference and docs/decisions/0051-context-token-budget.md for the budget.
+ * See README.md ("RAG") for the reference and docs/decisions/0051-context-token-budget.md for the budget.
  */
 import { z } from "zod";
 
