@@ -3,20 +3,14 @@
  * HPAs. Chosen over prometheus-adapter: docs/decisions/0011-keda-for-vllm-autoscaling.md.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
+import type { PlatformReleaseProps } from "./private/platform-release-props";
 
 /** Props of Autoscaling. */
-export interface AutoscalingProps {
-  /** Environment name, for error messages. */
-  readonly environment: string;
-  /** Namespace (must exist). */
-  readonly namespace: string;
+export interface AutoscalingProps extends PlatformReleaseProps {
   /** Export KEDA's own metrics with ServiceMonitors (needs the Prometheus Operator CRDs). @default true */
   readonly serviceMonitors?: boolean;
-  /** What must exist first. @default [] */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** The KEDA operator (provides the ScaledObject CRD: depend on it). */

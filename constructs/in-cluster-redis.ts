@@ -4,17 +4,13 @@
  * replicas, and metrics with a ServiceMonitor. Managed environments use ElastiCache from the cluster layer.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
+import type { PlatformReleaseProps } from "./private/platform-release-props";
 
 /** Props of InClusterRedis. */
-export interface InClusterRedisProps {
-  /** Environment name, for error messages. */
-  readonly environment: string;
-  /** Namespace (must exist). */
-  readonly namespace: string;
+export interface InClusterRedisProps extends PlatformReleaseProps {
   /** Volume size, GiB. */
   readonly storageGiB: number;
   /** Read replicas (0: standalone). */
@@ -23,8 +19,6 @@ export interface InClusterRedisProps {
   readonly storageClassName: string;
   /** Namespaces of the clients that need the password (the gateway's). @default [] */
   readonly clientNamespaces?: readonly string[];
-  /** What must exist first. @default [] */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** In-cluster Redis. */

@@ -5,20 +5,16 @@
  * PodMonitor and PrometheusRule in the cluster, so the other releases only need to ship theirs.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
+import type { PlatformReleaseProps } from "./private/platform-release-props";
 
 /** Release name; also the prefix of the stack's Services (kube-prometheus-stack-prometheus, -grafana). */
 export const MONITORING_RELEASE = "kube-prometheus-stack";
 
 /** Props of Monitoring. */
-export interface MonitoringProps {
-  /** Environment name, for error messages. */
-  readonly environment: string;
-  /** Namespace (must exist). */
-  readonly namespace: string;
+export interface MonitoringProps extends PlatformReleaseProps {
   /** Days Prometheus keeps samples. */
   readonly retentionDays: number;
   /** Prometheus volume size in GiB. */
@@ -27,8 +23,6 @@ export interface MonitoringProps {
   readonly storageClassName: string;
   /** Dashboard sidecar label. @default "grafana_dashboard" */
   readonly dashboardLabel?: string;
-  /** What must exist first. @default [] */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** The monitoring stack. */

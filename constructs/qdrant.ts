@@ -4,17 +4,13 @@
  * by name, distributed mode when there is more than one replica, and a ServiceMonitor.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
+import type { PlatformReleaseProps } from "./private/platform-release-props";
 
 /** Props of Qdrant. */
-export interface QdrantProps {
-  /** Environment name, for error messages. */
-  readonly environment: string;
-  /** Namespace (must exist). */
-  readonly namespace: string;
+export interface QdrantProps extends PlatformReleaseProps {
   /** Replicas (distributed mode above 1). */
   readonly replicas: number;
   /** Storage volume per replica, GiB. */
@@ -25,8 +21,6 @@ export interface QdrantProps {
   readonly storageClassName: string;
   /** Namespaces of the clients that need the API key (the gateway's). @default [] */
   readonly clientNamespaces?: readonly string[];
-  /** What must exist first. @default [] */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** The vector database. */

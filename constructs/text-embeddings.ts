@@ -4,11 +4,11 @@
  * or on a GPU node group with the image built for its architecture.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "cdktf";
 import type { GpuScheduling } from "../stacks/cluster-outputs";
 import { HelmRelease } from "./private/helm-release";
 import { PlatformConfigError } from "./private/platform-errors";
 import { tolerationValues } from "./private/platform-scheduling";
+import type { PlatformReleaseProps } from "./private/platform-release-props";
 
 /** What a TEI release serves. */
 export type TeiRole = "embedder" | "reranker" | "injection" | "toxicity";
@@ -31,21 +31,15 @@ export const TEI_IMAGE = {
 export const TEI_PORT = 80;
 
 /** Props of TextEmbeddings. */
-export interface TextEmbeddingsProps {
-  /** Environment name, for error messages. */
-  readonly environment: string;
+export interface TextEmbeddingsProps extends PlatformReleaseProps {
   /** What it serves. */
   readonly role: TeiRole;
-  /** Namespace (must exist). */
-  readonly namespace: string;
   /** Replicas. @default 1 */
   readonly replicas?: number;
   /** CPU or GPU. @default "cpu" */
   readonly device?: "cpu" | "gpu";
   /** The GPU node group's scheduling, required for device gpu. @default - none */
   readonly gpu?: GpuScheduling;
-  /** What must exist first. @default [] */
-  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 /** One TEI server. */
