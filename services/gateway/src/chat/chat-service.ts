@@ -92,7 +92,7 @@ interface StreamChunk {
   created?: number;
   model?: string;
   usage?: UsageLike | null;
-  choices?: Array<{ index?: number; finish_reason?: string | null; delta?: { content?: string | null; [field: string]: unknown } }>;
+  choices?: Array<{ index?: number; finish_reason?: string | null; logprobs?: unknown; delta?: { content?: string | null; [field: string]: unknown } }>;
   error?: { message?: string };
 }
 
@@ -155,6 +155,9 @@ export class ChatService {
       await inSpan(this.deps.tracer, "guardrails.output", p.parent, async () => {
         const ctx: OutputContext = { route: opts.route ?? "chat.completions", tenant: principal.tenant, traceId: trace.getSpan(p.parent)?.spanContext().traceId, ...(p.responseFormat ? { responseFormat: p.responseFormat } : {}) };
         for (const choice of response.choices) {
+          // Token log-probabilities spell the raw answer out token by token: with guardrails on they would leak
+          // what the output guardrails redact, so they are withheld.
+          if ((choice as { logprobs?: unknown }).logprobs != null) (choice as { logprobs?: unknown }).logprobs = null;
           const content = choice.message.content;
           if (typeof content !== "string") continue;
           const verdict = await (this.deps.guardrails as Guardrails).checkOutput(content, ctx);
@@ -253,6 +256,8 @@ export class ChatService {
         }
         if (chunk.usage) usage = chunk.usage;
         const choices = chunk.choices ?? [];
+        // As for non-streamed answers: log-probabilities would repeat unscanned answer text.
+        if (guard) for (const c of choices) if (c.logprobs != null) c.logprobs = null;
         let delta = "";
         for (const c of choices) if (typeof c.delta?.content === "string") delta += c.delta.content;
         if (redacting) {

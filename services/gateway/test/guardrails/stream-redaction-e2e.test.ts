@@ -125,6 +125,19 @@ test("the reassembled streamed text equals the non-streamed redacted answer", as
   }
 });
 
+test("log-probabilities, which spell the raw answer out, are withheld when guardrails are on", async () => {
+  small.answer = CONTACTS;
+  small.chunkChars = 5;
+  const whole = await client.chat.completions.create({ model: "mistral-7b", messages: [{ role: "user", content: "the contacts, please" }], logprobs: true });
+  expect(whole.choices[0]?.logprobs).toBeNull();
+  const { frames: all } = await rawStream({ logprobs: true });
+  expect(all.at(-1)).toBe("[DONE]");
+  const body = all.join("\n");
+  for (const secret of SECRETS) expect(body).not.toContain(secret);
+  // The stand-in did send them: the gateway removed them.
+  expect(small.requests.filter((r) => r.body.logprobs === true)).toHaveLength(2);
+});
+
 test("a streamed SSN still ends with the error event, no digit of it sent", async () => {
   small.answer = "Sure. The number on file is 536-22-1234, as requested, and nothing else is needed here.";
   small.chunkChars = 3;

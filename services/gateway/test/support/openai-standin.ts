@@ -185,7 +185,12 @@ export class OpenAIStandin {
         object: "chat.completion",
         created,
         model,
-        choices: indexes.map((index) => ({ index, message: { role: "assistant", content: this.joined(words), refusal: null }, finish_reason: "stop", logprobs: null })),
+        choices: indexes.map((index) => ({
+          index,
+          message: { role: "assistant", content: this.joined(words), refusal: null },
+          finish_reason: "stop",
+          logprobs: body.logprobs === true ? { content: words.map(tokenLogprob), refusal: null } : null,
+        })),
         usage,
       };
       this.check(() => this.validator.validateResponse("POST", "/v1/chat/completions", 200, answer));
@@ -200,7 +205,9 @@ export class OpenAIStandin {
     };
     const base = { id, object: "chat.completion.chunk", created, model };
     const sendAll = (delta: Record<string, unknown>, finishReason: string | null): void => {
-      for (const index of indexes) send({ ...base, choices: [{ index, delta, finish_reason: finishReason, logprobs: null }] });
+      const logprobs =
+        body.logprobs === true && typeof delta.content === "string" && delta.content !== "" ? { content: [tokenLogprob(delta.content)], refusal: null } : null;
+      for (const index of indexes) send({ ...base, choices: [{ index, delta, finish_reason: finishReason, logprobs }] });
     };
     sendAll({ role: "assistant", content: "" }, null);
     for (let i = 0; i < words.length; i++) {
@@ -246,6 +253,11 @@ export class OpenAIStandin {
     res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(text) });
     res.end(text);
   }
+}
+
+/** A log-probability entry for one piece of the answer, as the OpenAI API spells it (the piece as its token). */
+function tokenLogprob(token: string): { token: string; logprob: number; bytes: number[]; top_logprobs: [] } {
+  return { token, logprob: -0.25, bytes: [...Buffer.from(token, "utf8")], top_logprobs: [] };
 }
 
 function sleep(ms: number): Promise<void> {
