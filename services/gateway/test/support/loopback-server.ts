@@ -4,12 +4,52 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { OpenApiValidator } from "./openapi-validator";
 
 /** Reads a whole request body as UTF-8. */
 export async function readBody(req: IncomingMessage): Promise<string> {
   const parts: Buffer[] = [];
   for await (const c of req) parts.push(c as Buffer);
   return Buffer.concat(parts).toString("utf8");
+}
+
+/** One request a stand-in received. */
+export interface RecordedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly body: unknown;
+}
+
+/**
+ * Reads a request's JSON body, records it and validates it against the service's OpenAPI document. Every
+ * problem (a body that is not JSON, a spec violation) is added to `violations`, which tests assert empty, and
+ * returned as `error` so the stand-in can answer 422 as the real service would.
+ */
+export async function receiveJson(
+  req: IncomingMessage,
+  validator: OpenApiValidator,
+  requests: RecordedRequest[],
+  violations: string[],
+): Promise<{ method: string; path: string; body: unknown; error?: string }> {
+  const method = req.method ?? "GET";
+  const path = (req.url ?? "/").split("?")[0] ?? "/";
+  const raw = await readBody(req);
+  let body: unknown;
+  try {
+    body = raw ? JSON.parse(raw) : undefined;
+  } catch {
+    violations.push(`${method} ${path}: body is not JSON`);
+    return { method, path, body: undefined, error: "invalid JSON" };
+  }
+  requests.push({ method, path, body });
+  try {
+    if (body !== undefined) validator.validateRequest(method, path, body);
+    else validator.operation(method, path);
+  } catch (e) {
+    violations.push((e as Error).message);
+    return { method, path, body, error: (e as Error).message };
+  }
+  return { method, path, body };
 }
 
 /** A loopback HTTP server whose subclass answers requests in `handle`. */

@@ -7,7 +7,7 @@
  * `stop()` / `start()` take it down and bring it back on the same port with its data.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LoopbackServer, readBody } from "./loopback-server";
+import { LoopbackServer, receiveJson, type RecordedRequest } from "./loopback-server";
 import { OpenApiValidator, SpecViolation } from "./openapi-validator";
 
 type Json = Record<string, unknown>;
@@ -25,11 +25,7 @@ export interface StandinCollection {
   readonly indexes: Map<string, unknown>;
 }
 
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly body: unknown;
-}
+export type { RecordedRequest };
 
 class HttpError extends Error {
   constructor(
@@ -162,26 +158,10 @@ export class QdrantStandin extends LoopbackServer {
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? "GET";
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const raw = await readBody(req);
-    let body: Json | undefined;
+    const { method, path, body, error } = await receiveJson(req, this.validator, this.requests, this.violations);
+    if (error !== undefined) return this.send(res, method, path, 422, { status: { error }, time: 0 });
     try {
-      body = raw ? (JSON.parse(raw) as Json) : undefined;
-    } catch {
-      this.violations.push(`${method} ${path}: body is not JSON`);
-      return this.send(res, method, path, 422, { status: { error: "invalid JSON" }, time: 0 });
-    }
-    this.requests.push({ method, path, body });
-    try {
-      if (body !== undefined) this.validator.validateRequest(method, path, body);
-      else this.validator.operation(method, path);
-    } catch (e) {
-      this.violations.push((e as Error).message);
-      return this.send(res, method, path, 422, { status: { error: (e as Error).message }, time: 0 });
-    }
-    try {
-      this.route(method, path, body ?? {}, res);
+      this.route(method, path, (body as Json | undefined) ?? {}, res);
     } catch (e) {
       const status = e instanceof HttpError ? e.status : 500;
       this.send(res, method, path, status, { status: { error: (e as Error).message }, time: 0 });

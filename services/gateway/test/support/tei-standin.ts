@@ -13,7 +13,7 @@
  * - `fail(...)` makes endpoints answer an error status, or `stop()` closes the socket entirely.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { LoopbackServer, readBody } from "./loopback-server";
+import { LoopbackServer, receiveJson, type RecordedRequest } from "./loopback-server";
 import { OpenApiValidator } from "./openapi-validator";
 
 export interface TeiPredictionOut {
@@ -34,11 +34,7 @@ export interface TeiStandinOptions {
   readonly predict?: (text: string) => TeiPredictionOut[];
 }
 
-export interface RecordedRequest {
-  readonly method: string;
-  readonly path: string;
-  readonly body: unknown;
-}
+export type { RecordedRequest };
 
 type Endpoint = "/embed" | "/rerank" | "/predict" | "/info";
 
@@ -143,24 +139,8 @@ export class TeiStandin extends LoopbackServer {
   }
 
   protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const method = req.method ?? "GET";
-    const path = (req.url ?? "/").split("?")[0] ?? "/";
-    const raw = await readBody(req);
-    let body: unknown;
-    try {
-      body = raw ? JSON.parse(raw) : undefined;
-    } catch {
-      this.violations.push(`${method} ${path}: body is not JSON`);
-      return this.error(res, method, path, 422, "invalid JSON", "Validation");
-    }
-    this.requests.push({ method, path, body });
-    try {
-      if (body !== undefined) this.validator.validateRequest(method, path, body);
-      else this.validator.operation(method, path);
-    } catch (e) {
-      this.violations.push((e as Error).message);
-      return this.error(res, method, path, 422, (e as Error).message, "Validation");
-    }
+    const { method, path, body, error } = await receiveJson(req, this.validator, this.requests, this.violations);
+    if (error !== undefined) return this.error(res, method, path, 422, error, "Validation");
     const failure = this.failures.get(path as Endpoint) ?? this.failures.get("*");
     if (failure !== undefined) return this.error(res, method, path, failure, "stand-in told to fail", failure === 429 ? "Overloaded" : "Unhealthy");
 
