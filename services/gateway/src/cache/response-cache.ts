@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import type { Redis } from "ioredis";
 import stringify from "safe-stable-stringify";
 import type { GatewayConfig } from "../config/schema";
+import { writeTogether } from "../redis-client";
 
 export type CacheResult = "hit" | "miss" | "bypass" | "error";
 
@@ -41,6 +42,10 @@ export function cacheKey(prefix: string, tenant: string, model: string, messages
 }
 
 export class ResponseCache {
+  /** Answers waiting for the next batched write, by key. */
+  private readonly pending = new Map<string, string>();
+  private flushing: Promise<void> | undefined;
+
   constructor(
     private readonly redis: Redis,
     private readonly cfg: GatewayConfig["cache"],
@@ -54,13 +59,38 @@ export class ResponseCache {
     return { lookup: !d.noCache, store: true };
   }
 
+  /** The cached answer, or null. Answers this replica stored and has not written yet are served from memory. */
   async get(key: string): Promise<string | null> {
+    const waiting = this.pending.get(key);
+    if (waiting !== undefined) return waiting;
     return this.redis.get(key);
   }
 
-  async set(key: string, value: string): Promise<boolean> {
-    if (Buffer.byteLength(value) > this.cfg.maxEntryBytes) return false;
-    await this.redis.set(key, value, "EX", this.cfg.ttlSeconds);
-    return true;
+  /**
+   * Stores an answer. Stores are batched: every `storeBatchMs` the waiting answers go to Redis in one pipelined
+   * write (a store per request was a write syscall and a Redis wake-up per request); meanwhile this replica
+   * serves them from memory, so only other replicas see an answer up to that much later. Resolves when written.
+   */
+  set(key: string, value: string): Promise<boolean> {
+    if (Buffer.byteLength(value) > this.cfg.maxEntryBytes) return Promise.resolve(false);
+    this.pending.set(key, value);
+    if (this.cfg.storeBatchMs === 0) return this.flush().then(() => true);
+    this.flushing ??= new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => this.flush().then(resolve, reject), this.cfg.storeBatchMs);
+      timer.unref();
+    });
+    return this.flushing.then(() => true);
+  }
+
+  /** Writes every waiting answer now (also on shutdown). Rejects with the first failure; no answer is retried. */
+  async flush(): Promise<void> {
+    this.flushing = undefined;
+    const batch = [...this.pending];
+    const sent = writeTogether(this.redis, () => batch.map(([key, value]) => this.redis.set(key, value, "EX", this.cfg.ttlSeconds)));
+    const results = await Promise.allSettled(sent);
+    // Stored (or failed: the cache is best-effort): no longer served from memory, unless stored again meanwhile.
+    for (const [key, value] of batch) if (this.pending.get(key) === value) this.pending.delete(key);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) throw failed.reason;
   }
 }

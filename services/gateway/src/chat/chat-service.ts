@@ -34,6 +34,12 @@ export interface ChatCallOptions {
   readonly cache?: CacheDirectives;
   /** Accumulates time spent waiting on upstreams (for the overhead metric). @default - a private counter */
   readonly timing?: AttemptTiming;
+  /**
+   * Charges the request to the caller's requests-per-minute (the route deferred it, src/limits/plugin.ts): made in
+   * the same pipelined write as the TPM charge and the cache lookup. Its 429 wins over the TPM's.
+   * @default - the route charged it already
+   */
+  readonly chargeRequest?: () => Promise<LimitHeaders>;
 }
 
 export interface RagInfo {
@@ -395,11 +401,9 @@ export class ChatService {
     });
     const deployment = router.deployments.get(plan.model);
     const promptEstimate = countMessageTokens(deployment?.cfg.tokenizer ?? "llama3", messages, this.deps.config.limits.exactTokenCountChars);
-    const charged = inSpan(tracer, "rate_limit", parent, async (span) => {
-      span.setAttribute("gateway.prompt_tokens_estimate", promptEstimate);
-      return limits.consumeTokens(principal, promptEstimate);
-    });
-    const lookup = earlyLookup && !this.deps.guardrails && !body.rag ? earlyLookup(plan.model, messages, parent) : undefined;
+    // The deferred RPM charge, the TPM charge and the cache lookup leave in one write: one Redis round trip before
+    // the upstream call.
+    const [charged, lookup] = limits.writeTogether(() => [this.charge(principal, promptEstimate, parent, opts), earlyLookup && !this.deps.guardrails && !body.rag ? earlyLookup(plan.model, messages, parent) : undefined] as const);
     const headers = await charged;
     let containsPii = false;
     if (this.deps.guardrails) {
@@ -429,6 +433,22 @@ export class ChatService {
     }
     const rf = body.response_format as OutputContext["responseFormat"] | undefined;
     return { plan, messages, promptEstimate, headers, parent, ...(rag ? { rag } : {}), ...(rf ? { responseFormat: rf } : {}), ...(lookup ? { lookup } : {}) };
+  }
+
+  /** The TPM charge, with the route's deferred RPM charge (whose 429 wins), as one rate_limit span. */
+  private charge(principal: Principal, promptEstimate: number, parent: Context, opts: ChatCallOptions): Promise<LimitHeaders> {
+    const { limits, tracer } = this.deps;
+    return inSpan(tracer, "rate_limit", parent, async (span) => {
+      span.setAttribute("gateway.prompt_tokens_estimate", promptEstimate);
+      const [requests, tokens] = await Promise.allSettled([opts.chargeRequest?.() ?? Promise.resolve({}), limits.consumeTokens(principal, promptEstimate)]);
+      if (requests.status === "rejected") {
+        // Over the request limit: that 429 (or fail-closed 503) is the answer; tokens charged with it are refunded.
+        if (tokens.status === "fulfilled") void limits.adjustTokens(principal, -promptEstimate);
+        throw requests.reason;
+      }
+      if (tokens.status === "rejected") throw tokens.reason;
+      return { ...requests.value, ...tokens.value };
+    });
   }
 
   private upstreamBody(body: ChatCompletionBody, messages: readonly ChatMessage[], upstreamModel: string, stream: boolean): string {

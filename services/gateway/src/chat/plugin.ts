@@ -27,7 +27,10 @@ async function routingPlugin(app: FastifyInstance, opts: { deployments: Map<stri
 export const routing = fp(routingPlugin, { name: "gateway-routing", fastify: "5.x", dependencies: ["gateway-telemetry"] });
 
 async function cachePlugin(app: FastifyInstance): Promise<void> {
-  app.decorate("responseCache", new ResponseCache(app.redis, app.config.cache, app.config.redis.keyPrefix));
+  const responseCache = new ResponseCache(app.redis, app.config.cache, app.config.redis.keyPrefix);
+  app.decorate("responseCache", responseCache);
+  // Answers waiting for the batched write go out before the Redis client is closed.
+  app.addHook("onClose", async () => responseCache.flush().catch((e: unknown) => app.log.warn({ err: { message: (e as Error).message } }, "response cache store failed")));
 }
 export const cache = fp(cachePlugin, { name: "gateway-cache", fastify: "5.x" });
 

@@ -176,6 +176,11 @@ export const gatewayConfigSchema = z
         failureMode: z.enum(["fail-open", "fail-closed"]).default("fail-open"),
         /** Characters of each message tokenized exactly for the TPM pre-charge; the rest is extrapolated. */
         exactTokenCountChars: z.number().int().min(256).default(8192),
+        /**
+         * Usage corrections (estimate → actual tokens) are summed per counter and sent to Redis at most this often,
+         * in one pipelined write, instead of two commands after every request; 0 sends each at once.
+         */
+        usageCorrectionBatchMs: z.number().int().min(0).max(1_000).default(20),
         tiers: z.record(modelId, tierSchema).default({
           standard: { principal: { rpm: 600, tpm: 200_000 }, tenant: { rpm: 6_000, tpm: 2_000_000 } },
         }),
@@ -217,6 +222,8 @@ export const gatewayConfigSchema = z
         optInHeader: z.string().min(1).default("x-gateway-cache"),
         /** Answers larger than this are not stored. */
         maxEntryBytes: z.number().int().positive().default(512 * 1024),
+        /** Stores are written to Redis in one batch at most this often (this replica serves them meanwhile); 0 writes each at once. */
+        storeBatchMs: z.number().int().min(0).max(1_000).default(20),
       })
       .prefault({}),
     telemetry: z

@@ -18,7 +18,17 @@ const fastifyCodes: Record<string, { code: string; message: string; param?: stri
 };
 
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
-  app.setErrorHandler((err: FastifyError | GatewayError, request, reply) => {
+  app.setErrorHandler(async (failure: FastifyError | GatewayError, request, reply) => {
+    let err = failure;
+    // A request that failed before its deferred requests-per-minute charge is still charged; a caller over its
+    // limit gets that 429 rather than a report on the request's other faults (src/limits/plugin.ts).
+    if (request.requestCharge && !(err instanceof GatewayError && err.statusCode === 429)) {
+      try {
+        reply.headers(await request.requestCharge());
+      } catch (e) {
+        if (e instanceof GatewayError) err = e;
+      }
+    }
     if (err instanceof GatewayError) {
       if (err.statusCode >= 500) request.log.warn({ code: err.code, status: err.statusCode, cause: (err.cause as Error | undefined)?.message }, err.message);
       // 499 is our internal "client went away": nobody reads the answer.

@@ -7,7 +7,7 @@ import type { Redis } from "ioredis";
 import type { RouteScope, GatewayConfig } from "../config/schema";
 import type { Principal } from "../contracts";
 import type { GatewayMetrics } from "../telemetry/metrics";
-import type { RateLimits } from "../limits/rate-limits";
+import type { LimitHeaders, RateLimits } from "../limits/rate-limits";
 import type { ModelRouter } from "../routing/model-router";
 import type { ResponseCache } from "../cache/response-cache";
 import type { ChatService } from "../chat/chat-service";
@@ -32,10 +32,17 @@ declare module "fastify" {
     scope?: RouteScope;
     /** Stable route id for metrics and guardrail context, e.g. "chat.completions". */
     routeId?: string;
+    /**
+     * The route charges the caller's requests-per-minute itself, together with its other Redis commands
+     * (request.requestCharge), instead of the limits plugin doing it before the body is read.
+     */
+    deferRequestCharge?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | undefined;
     telemetry: RequestTelemetry;
+    /** Charges this request to the caller's requests-per-minute (once; later calls return the same promise). Set for authenticated requests. */
+    requestCharge: (() => Promise<LimitHeaders>) | undefined;
   }
   interface FastifyInstance {
     config: GatewayConfig;

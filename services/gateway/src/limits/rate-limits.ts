@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { GatewayConfig } from "../config/schema";
 import type { Principal } from "../contracts";
 import { GatewayError } from "../http/errors";
+import { writeTogether } from "../redis-client";
 import type { GatewayMetrics } from "../telemetry/metrics";
 
 type Scope = "principal" | "tenant";
@@ -27,6 +28,11 @@ function resetText(ms: number): string {
 
 export class RateLimits {
   private readonly limiters = new Map<string, RateLimiterRedis>();
+  /** Runs `issue` with its Redis commands written together (src/redis-client.ts). */
+  readonly writeTogether = <T>(issue: () => T): T => writeTogether(this.redis, issue);
+  /** Pending usage corrections by tier, scope and counter key. */
+  private readonly corrections = new Map<string, { limiter: RateLimiterRedis; key: string; delta: number }>();
+  private flushing: Promise<void> | undefined;
 
   constructor(
     private readonly redis: Redis,
@@ -69,20 +75,44 @@ export class RateLimits {
     return this.consume(principal, "tokens", Math.max(1, Math.ceil(tokens)));
   }
 
-  /** After the call: charges (delta > 0) or refunds (delta < 0) the difference with actual usage. Never throws. */
-  async adjustTokens(principal: Principal, delta: number): Promise<void> {
-    if (delta === 0 || !Number.isFinite(delta)) return;
-    const ops = (["principal", "tenant"] as const).map(async (scope) => {
-      const l = this.limiter(principal.tier, scope, "tokens");
-      if (!l) return;
+  /**
+   * After the call: charges (delta > 0) or refunds (delta < 0) the difference with actual usage. Never throws.
+   * Corrections are summed per counter and flushed every `usageCorrectionBatchMs` (one pipelined write for all of
+   * them), so a busy principal costs two Redis commands per batch rather than two per request; the counters lag
+   * actual usage by at most that long. The promise settles when this correction has been sent.
+   */
+  adjustTokens(principal: Principal, delta: number): Promise<void> {
+    if (delta === 0 || !Number.isFinite(delta)) return Promise.resolve();
+    for (const scope of ["principal", "tenant"] as const) {
+      const limiter = this.limiter(principal.tier, scope, "tokens");
+      if (!limiter) continue;
       const key = RateLimits.key(principal, scope);
-      await (delta > 0 ? l.penalty(key, Math.ceil(delta)) : l.reward(key, Math.floor(-delta)));
-    });
-    try {
-      await Promise.all(ops);
-    } catch (e) {
-      this.log.warn({ err: { message: (e as Error).message } }, "rate limit usage correction failed");
+      const id = `${principal.tier}\u0000${scope}\u0000${key}`;
+      const entry = this.corrections.get(id);
+      if (entry) entry.delta += delta;
+      else this.corrections.set(id, { limiter, key, delta });
     }
+    if (this.cfg.usageCorrectionBatchMs === 0) return this.flush();
+    this.flushing ??= new Promise<void>((resolve) => {
+      const timer = setTimeout(() => resolve(this.flush()), this.cfg.usageCorrectionBatchMs);
+      timer.unref();
+    });
+    return this.flushing;
+  }
+
+  /** Sends every pending usage correction now (also on shutdown). Never throws. */
+  async flush(): Promise<void> {
+    this.flushing = undefined;
+    const batch = [...this.corrections.values()];
+    this.corrections.clear();
+    const sent = writeTogether(this.redis, () => batch.map(({ limiter, key, delta }) => {
+      // Whole tokens: a charge rounds up, a refund rounds down (never refund more than was charged).
+      const points = delta > 0 ? Math.ceil(delta) : Math.floor(-delta);
+      if (points === 0) return Promise.resolve();
+      return delta > 0 ? limiter.penalty(key, points) : limiter.reward(key, points);
+    }));
+    const failed = (await Promise.allSettled(sent)).find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) this.log.warn({ err: { message: (failed.reason as Error).message }, corrections: batch.length }, "rate limit usage correction failed");
   }
 
   private async consume(principal: Principal, kind: Kind, points: number): Promise<LimitHeaders> {
@@ -91,7 +121,7 @@ export class RateLimits {
     if (!limiters[0] || !limiters[1]) {
       throw new GatewayError(403, "unknown_tier", `rate-limit tier "${principal.tier}" is not configured`);
     }
-    const results = await Promise.allSettled(limiters.map((l, i) => (l as RateLimiterRedis).consume(RateLimits.key(principal, scopes[i] as Scope), points)));
+    const results = await Promise.allSettled(writeTogether(this.redis, () => limiters.map((l, i) => (l as RateLimiterRedis).consume(RateLimits.key(principal, scopes[i] as Scope), points))));
     const suffix = kind === "requests" ? "requests" : "tokens";
     let headers: LimitHeaders = {};
     let tightest: { res: RateLimiterRes; limit: number } | undefined;

@@ -36,6 +36,7 @@ test("an identical request hits; key order does not matter", async () => {
   expect(second.json).toEqual(first.json);
   expect(upstream.requests.length).toBe(sent);
   expect(await gw.metric("llm_gateway_cache_requests_total", { result: "hit" })).toBe(1);
+  await gw.app.responseCache.flush(); // stores are batched (see below)
   const ttl = await gw.redis.ttl((await gw.redis.keys(`${gw.app.config.redis.keyPrefix}cache:*`))[0] as string);
   expect(ttl).toBeGreaterThan(86_000);
 });
@@ -120,5 +121,38 @@ test("the lookup runs alongside the TPM charge, but a request over its token bud
     expect(await g.metric("llm_gateway_cache_requests_total", { result: "hit" })).toBe(0);
   } finally {
     await g.close();
+  }
+});
+
+test("stores are batched: the storing replica serves the answer at once, Redis has it after the batch, and close writes what is pending", async () => {
+  const prefix = "batch-test:";
+  const cfg = testConfig({ big: [upstream.url], small: [upstream.url] }, { redis: { keyPrefix: prefix }, cache: { storeBatchMs: 300 } });
+  const a = await startGateway(cfg, redis.url);
+  const b = await startGateway(cfg, redis.url);
+  try {
+    const body = { ...base, messages: [{ role: "user", content: "batched store" }] };
+    const ask = (g: TestGateway) => g.request("POST", "/v1/chat/completions", { headers: bearer(KEYS.tenantA), json: body });
+    expect((await ask(a)).headers.get("x-cache")).toBe("miss");
+    // Not written yet: the other replica misses, the storing one hits from memory.
+    expect(await a.redis.keys(`${prefix}cache:*`)).toHaveLength(0);
+    expect((await ask(a)).headers.get("x-cache")).toBe("hit");
+    expect((await ask(b)).headers.get("x-cache")).toBe("miss");
+    // After the batch interval both stores are in Redis (one key: the same request) and any replica hits.
+    await new Promise((r) => setTimeout(r, 450));
+    expect(await a.redis.keys(`${prefix}cache:*`)).toHaveLength(1);
+    const c = await startGateway(cfg, redis.url);
+    try {
+      expect((await ask(c)).headers.get("x-cache")).toBe("hit");
+    } finally {
+      await c.close();
+    }
+    // A store still waiting when the gateway closes is written before Redis is disconnected.
+    const other = { ...body, messages: [{ role: "user", content: "stored on close" }] };
+    expect((await a.request("POST", "/v1/chat/completions", { headers: bearer(KEYS.tenantA), json: other })).headers.get("x-cache")).toBe("miss");
+    expect(await b.redis.keys(`${prefix}cache:*`)).toHaveLength(1);
+    await a.close();
+    expect(await b.redis.keys(`${prefix}cache:*`)).toHaveLength(2);
+  } finally {
+    await b.close();
   }
 });

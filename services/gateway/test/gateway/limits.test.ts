@@ -139,3 +139,74 @@ async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promi
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+test("a caller over its request limit gets the 429 whatever else is wrong with the request; every request is charged once", async () => {
+  const cfg = testConfig({ big: [upstream.url], small: [upstream.url] }, { redis: { keyPrefix: "rpm-bad-input:" } });
+  const a = await gateway(cfg);
+  const post = (init: { json?: unknown; body?: string }) => a.request("POST", "/v1/chat/completions", { headers: { ...bearer(KEYS.tiny), "content-type": "application/json" }, ...init });
+  // Within the limit (3 per minute) bad requests get their 400/404, and each counts.
+  const bad = await post({ body: "{not json" });
+  expect(bad.status).toBe(400);
+  expect(bad.headers.get("x-ratelimit-remaining-requests")).toBe("2");
+  expect((await post({ json: { model: "no-such-model", messages: [{ role: "user", content: "hi" }] } })).status).toBe(404);
+  const ok = await post({ json: { model: "mistral-7b", messages: [{ role: "user", content: "hi" }] } });
+  expect(ok.status).toBe(200);
+  expect(ok.headers.get("x-ratelimit-remaining-requests")).toBe("0");
+  expect(ok.headers.get("x-ratelimit-limit-tokens")).not.toBeNull();
+  // Over it, the 429 wins over the body's faults, and nothing reaches the model.
+  const sent = upstream.requests.length;
+  for (const init of [{ body: "{not json" }, { json: { model: "no-such-model", messages: [] } }, { json: { model: "mistral-7b", messages: [{ role: "user", content: "hi" }] } }]) {
+    const r = await post(init);
+    expect(r.status).toBe(429);
+    expect(r.json.error?.code).toBe("rate_limit_exceeded");
+  }
+  expect(upstream.requests.length).toBe(sent);
+  expect(Number(await a.redis.get("rpm-bad-input:rl:principal:requests:tenant-tiny:apikey:tiny"))).toBe(6);
+});
+
+test("a cache-eligible chat request makes one Redis write before its upstream call (RPM, TPM and the lookup together)", async () => {
+  const cfg = testConfig(
+    { big: [upstream.url], small: [upstream.url] },
+    // Post-response writes (usage correction, cache store) are batched; push them out of the measured window.
+    { redis: { keyPrefix: "one-write:" }, limits: { usageCorrectionBatchMs: 1_000 }, cache: { storeBatchMs: 1_000 } },
+  );
+  const a = await gateway(cfg);
+  // Counts the socket's flushes to the kernel: with the commands corked together, one _writev; one _write each otherwise.
+  const socket = a.redis.stream as unknown as { _write: (...args: unknown[]) => void; _writev: (...args: unknown[]) => void };
+  let flushes = 0;
+  const write = socket._write.bind(socket);
+  const writev = socket._writev.bind(socket);
+  socket._write = (...args) => {
+    flushes++;
+    write(...args);
+  };
+  socket._writev = (...args) => {
+    flushes++;
+    writev(...args);
+  };
+  const res = await a.request("POST", "/v1/chat/completions", { headers: bearer(KEYS.tenantA), json: { model: "mistral-7b", temperature: 0, messages: [{ role: "user", content: "one write" }] } });
+  socket._write = write;
+  socket._writev = writev;
+  expect(res.status).toBe(200);
+  expect(res.headers.get("x-cache")).toBe("miss");
+  expect(res.headers.get("x-ratelimit-remaining-requests")).not.toBeNull();
+  expect(res.headers.get("x-ratelimit-remaining-tokens")).not.toBeNull();
+  expect(flushes).toBe(1);
+});
+
+test("usage corrections are summed per counter, written in batches, and written on close", async () => {
+  const cfg = testConfig({ big: [upstream.url], small: [upstream.url] }, { redis: { keyPrefix: "corr-batch:" }, limits: { usageCorrectionBatchMs: 1_000 } });
+  const a = await startGateway(cfg, redis.url);
+  const key = "corr-batch:rl:principal:tokens:tenant-a:apikey:a1";
+  const r = await chat(a, KEYS.tenantA, "a question whose estimate differs from the stand-in's usage");
+  expect(r.status).toBe(200);
+  const usage = (r.json.usage as { total_tokens: number }).total_tokens;
+  // Only the estimate is charged so far (the correction waits for its batch) ...
+  const charged = Number(await a.redis.get(key));
+  expect(charged).toBeGreaterThan(0);
+  expect(charged).not.toBe(usage);
+  // ... and closing the gateway writes it: the counter then holds the actual usage.
+  await a.close();
+  const b = await gateway(cfg);
+  expect(Number(await b.redis.get(key))).toBe(usage);
+});

@@ -23,7 +23,7 @@ export async function chatCompletionsRoute(app: FastifyInstance): Promise<void> 
         // 200 is the JSON completion, or (stream: true) the SSE stream, which Fastify pipes without serializing.
         response: { 200: z.union([chatCompletionResponseSchema, z.instanceof(Readable)]), "4xx": errorSchema, "5xx": errorSchema },
       },
-      config: { scope: "chat", routeId: "chat.completions" },
+      config: { scope: "chat", routeId: "chat.completions", deferRequestCharge: true },
     },
     async (request, reply) => {
       const principal = request.principal;
@@ -34,6 +34,7 @@ export async function chatCompletionsRoute(app: FastifyInstance): Promise<void> 
         traceContext: request.telemetry.ctx,
         cache: directivesFromHeaders(request.headers, app.config.cache.optInHeader),
         timing: request.telemetry,
+        ...(request.requestCharge ? { chargeRequest: request.requestCharge } : {}),
       };
       const body = request.body;
       if (body.stream === true) {
