@@ -5,17 +5,22 @@
  *   (b) the gateway with API-key auth, Redis rate limits (RPM + TPM) and a cache lookup (temperature 0; every
  *       request's last message is unique, so lookups miss and the tokenizer really runs on it),
  *   (c) the same at a low rate (little CPU contention), and
- *   (d) the same as (b) driven by autocannon (overallRate), whose per-second rate limit sends bursts.
- * Four processes: the stand-in, the gateway (a NodeTracerProvider registered, as server.ts does), redis-server
- * and the load generator (this one).
+ *   (d) the same as (b) driven by autocannon (overallRate), whose per-second rate limit sends bursts,
+ *   (e) the floor: a bare Fastify + undici proxy (bench/floor-process.ts) at the same rate, and
+ *   (f) the floor plus one Redis round trip per request (three commands in one write), i.e. what this machine
+ *       charges for the least a Redis-backed gateway must do, with no code of ours on the path.
+ * Four processes: the stand-in, the gateway (a NodeTracerProvider registered, as server.ts does) or the floor,
+ * redis-server and the load generator (this one).
  *
  * Reports requests/s, p50/p99 latency (from each request's scheduled send time), the gateway's own overhead: the
  * x-gateway-overhead-ms header of EVERY answer (time in the gateway not spent waiting on the upstream,
  * microsecond resolution; exact order statistics, not histogram bucket bounds), and the CPU time per request of
- * each process (/proc).
+ * each process (/proc), and the gateway's GC pauses during (b).
  *
  *   npx tsx services/gateway/bench/gateway-bench.ts [--rate 1000] [--seconds 20] [--connections 50]
  *       [--profile gateway.cpuprofile]   write a V8 CPU profile of the gateway during (b)
+ *       [--heap-profile gateway.heapprofile]   write a sampling heap profile of the gateway during (b): the
+ *                                        allocations that survived a young-generation GC
  *       [--soak] [--soak-rate 300] [--soak-seconds 300]   afterwards, a soak at a moderate rate, sampling the
  *                                        gateway's RSS and heap (after a forced GC) every 15 s
  *       [--node-flags "--max-semi-space-size=32"]   extra flags for the gateway's node
@@ -199,6 +204,11 @@ async function cannon(url: string, gateway: boolean, headers: Record<string, str
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total };
 }
 
+interface GcPauses {
+  readonly young: { n: number; ms: number; max: number };
+  readonly full: { n: number; ms: number; max: number };
+}
+
 interface Mem {
   readonly rss: number;
   readonly heapUsed: number;
@@ -212,6 +222,7 @@ async function main(): Promise<void> {
     .option("--seconds <n>", "duration per target", "20")
     .option("--connections <n>", "concurrent connections", "50")
     .option("--profile <file>", "write a CPU profile of the gateway during (b)")
+    .option("--heap-profile <file>", "write a sampling heap profile (allocations surviving a young GC) of the gateway during (b)")
     .option("--node-flags <flags>", "extra node flags for the gateway process, e.g. --max-semi-space-size=32", "")
     .option("--low-rate <n>", "offered rate of the uncontended row (c)", "100")
     .option("--soak", "also run a memory soak")
@@ -219,7 +230,7 @@ async function main(): Promise<void> {
     .option("--soak-seconds <n>", "soak duration", "300")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string }>();
   const rate = Number(opts.rate);
   const seconds = Number(opts.seconds);
   const connections = Number(opts.connections);
@@ -234,6 +245,8 @@ async function main(): Promise<void> {
   const mem: Array<{ t: number; m: Mem }> = [];
   let soakResult: { rps: number; p50: number; p99: number; errors: number; overhead: Quantiles } | undefined;
   let violations = 0;
+  let gcB: GcPauses | undefined;
+  let floor: Child | undefined;
   try {
     const upstreamUrl = await standin.next();
     const gw = child("gateway-process.ts", [upstreamUrl, redis.url], ["--expose-gc", ...opts.nodeFlags.split(" ").filter(Boolean)]);
@@ -246,25 +259,38 @@ async function main(): Promise<void> {
     await paced(gwChat, true, auth, rate, 5, connections);
     await paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, 2, connections);
 
-    const pids = { "load generator": process.pid, "stand-in": standin.proc.pid, gateway: gw.proc.pid, redis: redis.pid };
+    const pids = { "load generator": process.pid, "stand-in": standin.proc.pid, "gateway (or floor)": gw.proc.pid, redis: redis.pid };
     const perRequest = (used: Record<string, number>, total: number): Record<string, number> =>
       Object.fromEntries(Object.entries(used).map(([k, sec]) => [k, (sec * 1e6) / Math.max(1, total)]));
-    const measure = async (target: string, load: (overheads: number[]) => Promise<Load>, withOverhead: boolean): Promise<void> => {
+    const measure = async (target: string, load: (overheads: number[]) => Promise<Load>, withOverhead: boolean, server = pids): Promise<void> => {
       const overheads: number[] = [];
-      const cpu = cpuShare(pids);
+      const cpu = cpuShare(server);
       const r = await load(overheads);
       rows.push({ target, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, ...(withOverhead ? { overhead: quantiles(overheads) } : {}), cpu: perRequest(cpu(), r.total) });
     };
 
     await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
     if (opts.profile) await gw.ask("prof-start");
+    if (opts.heapProfile) await gw.ask("heap-start");
+    await gw.ask("gc-reset");
     await measure(`(b) gateway: auth + rate limit + cache lookup, ${rate} req/s`, (o) => paced(gwChat, true, auth, rate, seconds, connections, o), true);
+    gcB = JSON.parse(await gw.ask("gc")) as GcPauses;
     if (opts.profile) await gw.ask(`prof-stop ${resolve(opts.profile)}`);
+    if (opts.heapProfile) await gw.ask(`heap-stop ${resolve(opts.heapProfile)}`);
     // The same at a low rate: the overhead with little CPU contention between the four processes.
     const lowRate = Number(opts.lowRate);
     await measure(`(c) the same as (b) at ${lowRate} req/s`, (o) => paced(gwChat, true, auth, lowRate, seconds, connections, o), true);
     // autocannon's rate limit sends each second's requests in bursts (see paced()); kept for comparison.
     await measure(`(d) as (b), autocannon (bursty arrivals)`, (o) => cannon(gwChat, true, auth, rate, seconds, connections, o), true);
+
+    // The floor: the same load through a bare Fastify + undici proxy, without and with one Redis round trip.
+    const fl = child("floor-process.ts", [upstreamUrl, redis.url]);
+    floor = fl;
+    const floorUrl = await fl.next();
+    const floorPids = { ...pids, "gateway (or floor)": fl.proc.pid };
+    await paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, 3, connections);
+    await measure(`(e) floor: bare Fastify + undici proxy, ${rate} req/s`, (o) => paced(`${floorUrl}/bare/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
+    await measure(`(f) floor + one Redis round trip per request, ${rate} req/s`, (o) => paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
 
     if (opts.soak) {
       const soakRate = Number(opts.soakRate);
@@ -288,6 +314,12 @@ async function main(): Promise<void> {
       g.stdin?.write("quit\n");
       await Promise.race([new Promise((r) => g.once("exit", r)), new Promise((r) => setTimeout(r, 3_000))]);
       if (g.exitCode === null) g.kill("SIGKILL");
+    }
+    if (floor) {
+      const f = floor.proc;
+      f.stdin?.write("quit\n");
+      await Promise.race([new Promise((r) => f.once("exit", r)), new Promise((r) => setTimeout(r, 3_000))]);
+      if (f.exitCode === null) f.kill("SIGKILL");
     }
     standin.proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
@@ -320,6 +352,13 @@ async function main(): Promise<void> {
     `Overhead = the x-gateway-overhead-ms header of each of the ${gwRow?.overhead?.n ?? 0} answers of (b) (time inside the gateway not spent waiting on the upstream, ` +
       "queueing for the CPU included); exact quantiles. Latencies: from the scheduled send time (rows a-c), autocannon's whole ms (d). " +
       `Target: overhead p99 ≤ 1 ms at 1,000 req/s: ${gwRow?.overhead && gwRow.overhead.p99 <= 1 ? "met" : "not met"}. Stand-in contract violations: ${violations}.`,
+    "",
+    gcB
+      ? `Gateway GC pauses during (b): ${gcB.young.n} young-generation (scavenge) pauses, ${f(gcB.young.ms, 0)} ms in all, longest ${f(gcB.young.max, 1)} ms; ` +
+        `${gcB.full.n} full (mark-compact) pauses, ${f(gcB.full.ms, 0)} ms in all, longest ${f(gcB.full.max, 1)} ms.`
+      : "",
+    "",
+    "Rows (e) and (f) are not the gateway: a bare Fastify + undici proxy (bench/floor-process.ts), without and with one Redis round trip (three commands in one write) before the upstream call, measured the same way: what this machine charges for the least a Redis-backed gateway must do.",
     "",
   ];
   if (soakResult) {

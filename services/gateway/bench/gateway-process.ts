@@ -7,12 +7,18 @@
  *   mem                → {"rss","heapUsed","heapTotal","external"} in bytes (after a GC when --expose-gc)
  *   prof-start         → starts the V8 CPU profiler (node:inspector)         → "ok"
  *   prof-stop <file>   → stops it and writes a .cpuprofile to <file>        → "ok"
+ *   heap-start         → starts V8's sampling heap profiler, keeping only objects that survive a young-generation
+ *                        GC (the allocations that make scavenges slow and fill the old generation) → "ok"
+ *   heap-stop <file>   → stops it and writes a .heapprofile to <file>       → "ok"
+ *   gc-reset           → zeroes the GC pause statistics                     → "ok"
+ *   gc                 → GC pauses since gc-reset: {"young":{"n","ms","max"},"full":{...}} (ms)
  *   quit               → closes the gateway and exits
  * As in production (server.ts), a NodeTracerProvider is registered (spans are real, nothing is exported) and
  * the chat model uses Llama 3's tokenizer.
  */
 import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
+import { PerformanceObserver, constants as perf } from "node:perf_hooks";
 import { createInterface } from "node:readline";
 import { initTracing } from "../src/telemetry/tracing";
 import { KEYS, startGateway, testConfig } from "../test/support/gateway-fixture";
@@ -21,7 +27,28 @@ function post<T>(session: Session, method: string): Promise<T> {
   return new Promise((resolve, reject) => session.post(method, (err, res) => (err ? reject(err) : resolve(res as T))));
 }
 
+interface Pauses {
+  n: number;
+  ms: number;
+  max: number;
+}
+const pauses = { young: { n: 0, ms: 0, max: 0 } as Pauses, full: { n: 0, ms: 0, max: 0 } as Pauses };
+/** Records every GC pause (perf_hooks "gc" entries) as young-generation (scavenge) or full (mark-compact). */
+function watchGc(): void {
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+      const p = kind === perf.NODE_PERFORMANCE_GC_MINOR ? pauses.young : kind === perf.NODE_PERFORMANCE_GC_MAJOR ? pauses.full : undefined;
+      if (!p) continue;
+      p.n++;
+      p.ms += e.duration;
+      p.max = Math.max(p.max, e.duration);
+    }
+  }).observe({ entryTypes: ["gc"] });
+}
+
 async function main(): Promise<void> {
+  watchGc();
   const [upstream, redisUrl] = process.argv.slice(2) as [string, string];
   const shutdownTracing = initTracing("llm-gateway-bench", { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "" });
   const cfg = testConfig(
@@ -49,6 +76,21 @@ async function main(): Promise<void> {
       (globalThis as { gc?: () => void }).gc?.();
       const m = process.memoryUsage();
       process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`);
+    } else if (cmd === "gc-reset") {
+      for (const p of Object.values(pauses)) Object.assign(p, { n: 0, ms: 0, max: 0 });
+      process.stdout.write("ok\n");
+    } else if (cmd === "gc") {
+      process.stdout.write(`${JSON.stringify(pauses)}\n`);
+    } else if (cmd === "heap-start") {
+      await post(session, "HeapProfiler.enable");
+      await new Promise<void>((res, rej) =>
+        session.post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMinorGC: false, includeObjectsCollectedByMajorGC: true }, (err) => (err ? rej(err) : res())),
+      );
+      process.stdout.write("ok\n");
+    } else if (cmd === "heap-stop" && arg) {
+      const { profile } = await post<{ profile: unknown }>(session, "HeapProfiler.stopSampling");
+      writeFileSync(arg, JSON.stringify(profile));
+      process.stdout.write("ok\n");
     } else if (cmd === "prof-start") {
       await post(session, "Profiler.enable");
       await post(session, "Profiler.start");

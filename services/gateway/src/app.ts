@@ -4,7 +4,7 @@
  * upstreams; server.ts calls it with production collaborators. Layers, in registration order:
  *   cross-cutting plugins (errors, telemetry, auth, limits) → domain services (routing, cache, chat) → routes.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import type { Tracer } from "@opentelemetry/api";
@@ -64,7 +64,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     forceCloseConnections: "idle",
     requestTimeout: 0,
     genReqId: traceRequestId,
-    requestIdLogLabel: "trace_id",
+    logController: new LogController({ requestIdLogLabel: "trace_id" }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);

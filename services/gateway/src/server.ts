@@ -44,8 +44,14 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.server.shutdownGraceMs);
     force.unref();
+    // Fastify closes the connections idle when closing starts; a kept-alive connection whose request finishes
+    // during the drain becomes idle later and would hold server.close() (and so the exit) until the grace period
+    // ends. Close those as they go idle.
+    const sweep = setInterval(() => app.server.closeIdleConnections(), 100);
+    sweep.unref();
     app
       .close()
+      .finally(() => clearInterval(sweep))
       .then(() => redis.quit().catch(() => undefined))
       .then(() => shutdownTracing())
       .then(() => {
