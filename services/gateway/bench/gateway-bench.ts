@@ -38,6 +38,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
 import { Pool } from "undici";
 import { TestRedis } from "../test/support/redis-server";
+import { productionNodeFlags } from "./node-flags";
 
 interface Child {
   readonly proc: ChildProcess;
@@ -223,7 +224,7 @@ async function main(): Promise<void> {
     .option("--connections <n>", "concurrent connections", "50")
     .option("--profile <file>", "write a CPU profile of the gateway during (b)")
     .option("--heap-profile <file>", "write a sampling heap profile (allocations surviving a young GC) of the gateway during (b)")
-    .option("--node-flags <flags>", "extra node flags for the gateway process, e.g. --max-semi-space-size=32", "")
+    .option("--node-flags <flags>", "node flags for the gateway process on top of the production image's (Dockerfile ENTRYPOINT), e.g. --max-semi-space-size=32", "")
     .option("--low-rate <n>", "offered rate of the uncontended row (c)", "100")
     .option("--soak", "also run a memory soak")
     .option("--soak-rate <n>", "soak requests per second", "300")
@@ -246,10 +247,13 @@ async function main(): Promise<void> {
   let soakResult: { rps: number; p50: number; p99: number; errors: number; overhead: Quantiles } | undefined;
   let violations = 0;
   let gcB: GcPauses | undefined;
+  let gatewayFlags = "";
   let floor: Child | undefined;
   try {
     const upstreamUrl = await standin.next();
-    const gw = child("gateway-process.ts", [upstreamUrl, redis.url], ["--expose-gc", ...opts.nodeFlags.split(" ").filter(Boolean)]);
+    const nodeFlags = [...productionNodeFlags(readFileSync(resolve(__dirname, "..", "Dockerfile"), "utf8")), ...opts.nodeFlags.split(" ").filter(Boolean)];
+    gatewayFlags = nodeFlags.join(" ");
+    const gw = child("gateway-process.ts", [upstreamUrl, redis.url], ["--expose-gc", ...nodeFlags]);
     gateway = gw;
     const [gwUrl, key] = (await gw.next()).split(" ") as [string, string];
     const auth = { authorization: `Bearer ${key}` };
@@ -334,7 +338,8 @@ async function main(): Promise<void> {
   const lines = [
     `### ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${rate} req/s offered, ${seconds} s per target, ${connections} connections`,
     "",
-    `Machine: ${machine}. Stand-in, gateway, redis-server and the load generator share the cores (and other work on the machine).`,
+    `Machine: ${machine}. Stand-in, gateway, redis-server and the load generator share the cores (and other work on the machine). ` +
+      `The gateway runs with node ${gatewayFlags || "(no flags)"} (the production image's flags${opts.nodeFlags ? " plus --node-flags" : ""}).`,
     "",
     "| target | req/s | p50 ms | p99 ms | errors | overhead p50 ms | p90 | p99 | p99.9 | max |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

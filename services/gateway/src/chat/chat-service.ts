@@ -134,10 +134,10 @@ export class ChatService {
     const timing = opts.timing ?? { upstreamMs: 0 };
     const whole = requestDeadline(signal, this.deps.config.routing.requestTimeoutMs);
     const deadline = whole.signal;
-    const attempt = await inSpan(this.deps.tracer, "llm_generation", p.parent, async (span, ctx) =>
+    const attempt = await inSpan(this.deps.tracer, "llm_generation", p.parent, async (span, child) =>
       router.execute(p.plan.chain, deadline, timing, async (replica, deployment) => {
         span.setAttribute("gen_ai.request.model", deployment.name);
-        const res = await replica.client.post("/v1/chat/completions", this.upstreamBody(body, p.messages, deployment.cfg.upstreamModel, false), this.callOptions(deadline, ctx));
+        const res = await replica.client.post("/v1/chat/completions", this.upstreamBody(body, p.messages, deployment.cfg.upstreamModel, false), this.callOptions(deadline, child()));
         if (res.status !== 200) throw await upstreamFailure(res);
         try {
           const json = (await res.body.json()) as ChatCompletionResponse;

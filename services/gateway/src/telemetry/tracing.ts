@@ -53,16 +53,28 @@ export function injectHeaders(ctx: Context, headers: Record<string, string>): Re
   return headers;
 }
 
-/** Runs `fn` inside a child span of `parent`, recording errors; the span ends when `fn` settles. */
-export async function inSpan<T>(tracer: Tracer, name: string, parent: Context, fn: (span: Span, ctx: Context) => Promise<T>): Promise<T> {
+/**
+ * Runs `fn` inside a child span of `parent`, recording errors; the span ends when `fn` settles. `child()` gives the
+ * context with this span (for grandchildren or traceparent); it is built only when asked for: a context is a Map
+ * copy and three closures, and most stages have no children.
+ */
+export function inSpan<T>(tracer: Tracer, name: string, parent: Context, fn: (span: Span, child: () => Context) => Promise<T>): Promise<T> {
   const span = tracer.startSpan(name, {}, parent);
-  const ctx = trace.setSpan(parent, span);
-  try {
-    return await fn(span, ctx);
-  } catch (e) {
+  let ctx: Context | undefined;
+  const child = (): Context => (ctx ??= trace.setSpan(parent, span));
+  const failed = (e: unknown): never => {
     span.setStatus({ code: SpanStatusCode.ERROR, message: (e as Error).name });
-    throw e;
-  } finally {
     span.end();
+    throw e;
+  };
+  let running: Promise<T>;
+  try {
+    running = fn(span, child);
+  } catch (e) {
+    return Promise.reject(e).catch(failed);
   }
+  return running.then((value) => {
+    span.end();
+    return value;
+  }, failed);
 }

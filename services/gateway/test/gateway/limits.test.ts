@@ -210,3 +210,26 @@ test("usage corrections are summed per counter, written in batches, and written 
   const b = await gateway(cfg);
   expect(Number(await b.redis.get(key))).toBe(usage);
 });
+
+test("a hung Redis (process frozen) cannot hang requests: fail-closed answers 503 within the timeout, and the gateway recovers", async () => {
+  const frozen = await TestRedis.start();
+  const cfg = testConfig({ big: [upstream.url], small: [upstream.url] }, { redis: { keyPrefix: "hung:", commandTimeoutMs: 300 }, limits: { failureMode: "fail-closed" } });
+  const a = await startGateway(cfg, frozen.url);
+  try {
+    expect((await chat(a, KEYS.tenantA)).status).toBe(200);
+    process.kill(frozen.pid as number, "SIGSTOP"); // accepts nothing, answers nothing, keeps the connection open
+    try {
+      const started = Date.now();
+      const res = await chat(a, KEYS.tenantA);
+      expect(res.status).toBe(503);
+      expect(res.json.error?.code).toBe("rate_limit_unavailable");
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      process.kill(frozen.pid as number, "SIGCONT");
+    }
+    await waitFor(async () => a.redis.status === "ready" && (await chat(a, KEYS.tenantA)).status === 200);
+  } finally {
+    await a.close();
+    await frozen.stop();
+  }
+});
