@@ -1,6 +1,6 @@
 /**
  * Validates HTTP requests (and our stand-ins' responses) against the official OpenAPI documents in
- * ../shared/specs, so the gateway's clients cannot drift from the real protocols of vLLM (OpenAI API),
+ * test/specs (a copy of the workspace's shared/specs), so the gateway's clients cannot drift from the real protocols of vLLM (OpenAI API),
  * text-embeddings-inference and Qdrant.
  *
  * Hand-rolled on ajv rather than a full OpenAPI framework: we only need "find the operation for this method and
@@ -14,11 +14,14 @@ import Ajv2020 from "ajv/dist/2020";
 
 export type SpecName = "openai" | "qdrant" | "text-embeddings-inference";
 
-/** The folder holding the shared specs: $SHARED_DIR/specs, or ../shared/specs beside the repository. */
+/**
+ * The folder holding the specs: $SHARED_DIR/specs when set, else the copy in test/specs (the same files as the
+ * workspace's shared/specs, with their licenses; `make test` checks the copy against ../shared/specs when that is
+ * there), so a clone anywhere can run the tests.
+ */
 export function specsDir(): string {
-  const shared = process.env.SHARED_DIR ?? resolve(__dirname, "..", "..", "..", "..", "..", "shared");
-  const dir = resolve(shared, "specs");
-  if (!existsSync(dir)) throw new Error(`OpenAPI specs not found at ${dir}; set SHARED_DIR to the shared/ folder`);
+  const dir = process.env.SHARED_DIR ? resolve(process.env.SHARED_DIR, "specs") : resolve(__dirname, "..", "specs");
+  if (!existsSync(dir)) throw new Error(`OpenAPI specs not found at ${dir}${process.env.SHARED_DIR ? " (from SHARED_DIR)" : ""}`);
   return dir;
 }
 
