@@ -6,11 +6,10 @@
  * nodeSelector and tolerations workloads need to land there.
  */
 import { Construct } from "constructs";
-import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import type { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { ACCELERATOR_PROFILES, GPU_INSTANCE_TYPES, guaranteedGpusPerNode, instanceTypesOf, type Accelerator } from "./accelerators";
 import { EKS_TAINT_EFFECT, GPU_TAINT, NODE_LABELS } from "./node-labels";
-import { NodeLaunchTemplate } from "./private/node-launch-template";
-import type { ManagedNodeGroupProps } from "./private/managed-node-group-props";
+import { managedNodeGroup, type ManagedNodeGroupProps } from "./private/managed-node-group-props";
 
 /** A Kubernetes toleration as Helm values and the Kubernetes provider spell it. */
 export interface Toleration {
@@ -95,35 +94,19 @@ export class GpuNodeGroup extends Construct {
     this.nodeSelector = { [NODE_LABELS.nodeGroup]: props.name, [NODE_LABELS.accelerator]: props.accelerator };
     this.tolerations = [{ key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: GPU_TAINT.effect }];
 
-    const template = new NodeLaunchTemplate(this, "launch-template", {
-      namePrefix: `${props.namePrefix}-${props.name}-`,
-      rootVolumeGiB: diskSizeGiB,
-      // Model weights are read from this disk at start-up: faster than gp3's baseline.
-      rootVolumeThroughput: 500,
-      tags: { ...props.tags, Name: `${props.namePrefix}-${props.name}` },
-    });
-
-    this.nodeGroup = new EksNodeGroup(this, "node-group", {
-      clusterName: props.clusterName,
-      nodeGroupNamePrefix: `${props.name}-`,
-      nodeRoleArn: props.nodeRoleArn,
-      subnetIds: [...props.subnetIds],
+    this.nodeGroup = managedNodeGroup(this, props, {
       amiType: GPU_AMI_TYPE,
       capacityType: this.capacityType,
-      instanceTypes: [...instanceTypes],
-      scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
-      updateConfig: { maxUnavailable: 1 },
-      launchTemplate: { id: template.template.id, version: template.template.latestVersion.toString() },
+      instanceTypes,
+      diskSizeGiB,
+      // Model weights are read from this disk at start-up: faster than gp3's baseline.
+      rootVolumeThroughput: 500,
       labels: {
         ...this.nodeSelector,
         [NODE_LABELS.role]: "gpu",
         [NODE_LABELS.capacityType]: this.capacityType === "SPOT" ? "spot" : "on-demand",
       },
       taint: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: EKS_TAINT_EFFECT[GPU_TAINT.effect] }],
-      tags: { Name: `${props.namePrefix}-${props.name}` },
-      // A changed instance type list replaces the group: bring the new one up before the old one goes.
-      lifecycle: { createBeforeDestroy: true },
-      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
     });
   }
 

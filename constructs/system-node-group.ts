@@ -3,12 +3,11 @@
  * EBS CSI controller), the gateway, Qdrant, Redis in-cluster and monitoring.
  */
 import { Construct } from "constructs";
-import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
+import type { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { GPU_INSTANCE_TYPES } from "./accelerators";
 import { validateScaling } from "./gpu-node-group";
 import { NODE_LABELS } from "./node-labels";
-import { NodeLaunchTemplate } from "./private/node-launch-template";
-import type { ManagedNodeGroupProps } from "./private/managed-node-group-props";
+import { managedNodeGroup, type ManagedNodeGroupProps } from "./private/managed-node-group-props";
 
 /** Props of SystemNodeGroup. */
 export interface SystemNodeGroupProps extends ManagedNodeGroupProps {
@@ -40,26 +39,12 @@ export class SystemNodeGroup extends Construct {
     if (diskSizeGiB < 20) throw new Error(`diskSizeGiB (${diskSizeGiB}) must be at least 20 GiB`);
 
     this.nodeSelector = { [NODE_LABELS.nodeGroup]: props.name, [NODE_LABELS.role]: "system" };
-    const template = new NodeLaunchTemplate(this, "launch-template", {
-      namePrefix: `${props.namePrefix}-${props.name}-`,
-      rootVolumeGiB: diskSizeGiB,
-      tags: { ...props.tags, Name: `${props.namePrefix}-${props.name}` },
-    });
-    this.nodeGroup = new EksNodeGroup(this, "node-group", {
-      clusterName: props.clusterName,
-      nodeGroupNamePrefix: `${props.name}-`,
-      nodeRoleArn: props.nodeRoleArn,
-      subnetIds: [...props.subnetIds],
+    this.nodeGroup = managedNodeGroup(this, props, {
       amiType: SYSTEM_AMI_TYPE,
       capacityType: "ON_DEMAND",
-      instanceTypes: [...instanceTypes],
-      scalingConfig: { minSize: props.minSize, desiredSize: props.desiredSize, maxSize: props.maxSize },
-      updateConfig: { maxUnavailable: 1 },
-      launchTemplate: { id: template.template.id, version: template.template.latestVersion.toString() },
+      instanceTypes,
+      diskSizeGiB,
       labels: { ...this.nodeSelector, [NODE_LABELS.capacityType]: "on-demand" },
-      tags: { Name: `${props.namePrefix}-${props.name}` },
-      lifecycle: { createBeforeDestroy: true },
-      dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
     });
   }
 }
