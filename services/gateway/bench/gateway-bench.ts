@@ -10,7 +10,11 @@
  *   (f) the floor plus one Redis round trip per request (three commands in one write), i.e. what this machine
  *       charges for the least a Redis-backed gateway must do, with no code of ours on the path.
  * Four processes: the stand-in, the gateway (a NodeTracerProvider registered, as server.ts does) or the floor,
- * redis-server and the load generator (this one).
+ * redis-server and the load generator (this one). The gateway and the floor run with the production image's node
+ * flags (the Dockerfile's ENTRYPOINT).
+ *
+ * For (b) it also splits the answers with an overhead over 1 ms by whether a GC pause of the gateway fell within
+ * their time in flight (bench/latency-stats.ts), which tells GC from CPU contention in the tail.
  *
  * Reports requests/s, p50/p99 latency (from each request's scheduled send time), the gateway's own overhead: the
  * x-gateway-overhead-ms header of EVERY answer (time in the gateway not spent waiting on the upstream,
@@ -21,6 +25,10 @@
  *       [--profile gateway.cpuprofile]   write a V8 CPU profile of the gateway during (b)
  *       [--heap-profile gateway.heapprofile]   write a sampling heap profile of the gateway during (b): the
  *                                        allocations that survived a young-generation GC
+ *       [--alloc-profile gateway.heapprofile]   the same, keeping every allocation (young-GC garbage included)
+ *       [--snapshot gateway.heapsnapshot]   write a heap snapshot of the gateway half-way through (b)
+ *       [--only-gateway]                 run row (b) only (quick experiments; implies --no-write)
+ *       [--trace-file gc.log]            where the gateway's own output goes (e.g. --node-flags --trace-gc-nvp)
  *       [--soak] [--soak-rate 300] [--soak-seconds 300]   afterwards, a soak at a moderate rate, sampling the
  *                                        gateway's RSS and heap (after a forced GC) every 15 s
  *       [--node-flags "--max-semi-space-size=32"]   extra flags for the gateway's node
@@ -30,7 +38,7 @@
  * (b); memory flat over a 5-minute soak.
  */
 import autocannon from "autocannon";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { resolve } from "node:path";
 import { Command } from "commander";
@@ -39,6 +47,7 @@ import { createInterface } from "node:readline";
 import { Pool } from "undici";
 import { TestRedis } from "../test/support/redis-server";
 import { productionNodeFlags } from "./node-flags";
+import { gcShare, quantiles, type GcShare, type Quantiles, type Timeline } from "./latency-stats";
 
 interface Child {
   readonly proc: ChildProcess;
@@ -46,14 +55,25 @@ interface Child {
   ask(line: string): Promise<string>;
 }
 
+/** Lines of the line protocol; anything else a child prints (e.g. --trace-gc output) goes to traceSink. */
+const PROTOCOL_LINE = /^(http|ok$|\{|\[\[|\["|\[\]|\d+$)/;
+let traceSink: (line: string) => void = (line) => process.stderr.write(`${line}\n`);
+
 /** A child process running a bench helper under tsx, with a line protocol on stdin/stdout. */
 function child(script: string, args: string[], nodeFlags: string[] = []): Child {
   const proc = spawn(process.execPath, [...nodeFlags, "--import", "tsx", resolve(__dirname, script), ...args], { stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: proc.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
   const next = async (): Promise<string> => {
-    const r = await lines.next();
-    if (r.done) throw new Error(`${script} exited`);
-    return r.value as string;
+    for (;;) {
+      const r = await lines.next();
+      if (r.done) throw new Error(`${script} exited`);
+      const v = r.value as string;
+      if (!PROTOCOL_LINE.test(v)) {
+        traceSink(v);
+        continue;
+      }
+      return v;
+    }
   };
   return {
     proc,
@@ -93,21 +113,6 @@ interface Row {
   readonly cpu: Record<string, number>;
 }
 
-interface Quantiles {
-  readonly n: number;
-  readonly p50: number;
-  readonly p90: number;
-  readonly p99: number;
-  readonly p999: number;
-  readonly max: number;
-}
-
-function quantiles(values: number[]): Quantiles {
-  const s = Float64Array.from(values).sort();
-  const q = (p: number): number => (s.length === 0 ? NaN : (s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)] as number));
-  return { n: s.length, p50: q(0.5), p90: q(0.9), p99: q(0.99), p999: q(0.999), max: s.length ? (s[s.length - 1] as number) : NaN };
-}
-
 /** What one load run measured. Latencies in ms. */
 interface Load {
   readonly rps: number;
@@ -138,7 +143,7 @@ function chatBody(gateway: boolean): string {
  * autocannon cannot do this: its rate limit lets each connection send back-to-back until it has made its share of
  * the second, then pauses until the next second, i.e. bursts of `connections` concurrent requests.
  */
-async function paced(url: string, gateway: boolean, headers: Record<string, string>, rate: number, seconds: number, connections: number, overheads?: number[]): Promise<Load> {
+async function paced(url: string, gateway: boolean, headers: Record<string, string>, rate: number, seconds: number, connections: number, overheads?: number[], timeline?: Timeline): Promise<Load> {
   const u = new URL(url);
   const pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   const total = Math.max(1, Math.round(rate * seconds));
@@ -164,7 +169,10 @@ async function paced(url: string, gateway: boolean, headers: Record<string, stri
           if (res.statusCode !== 200) errors++;
           else if (overheads) {
             const v = Number(res.headers["x-gateway-overhead-ms"]);
-            if (Number.isFinite(v)) overheads.push(v);
+            if (Number.isFinite(v)) {
+              overheads.push(v);
+              timeline?.push([performance.timeOrigin + scheduled, performance.timeOrigin + now, v]);
+            }
           }
         })
         .catch(() => {
@@ -224,6 +232,10 @@ async function main(): Promise<void> {
     .option("--connections <n>", "concurrent connections", "50")
     .option("--profile <file>", "write a CPU profile of the gateway during (b)")
     .option("--heap-profile <file>", "write a sampling heap profile (allocations surviving a young GC) of the gateway during (b)")
+    .option("--alloc-profile <file>", "write a sampling heap profile of every allocation of the gateway during (b)")
+    .option("--snapshot <file>", "write a heap snapshot of the gateway half-way through (b)")
+    .option("--only-gateway", "run row (b) only (implies --no-write)")
+    .option("--trace-file <file>", "where the gateway's non-protocol output goes (e.g. --node-flags --trace-gc), instead of stderr")
     .option("--node-flags <flags>", "node flags for the gateway process on top of the production image's (Dockerfile ENTRYPOINT), e.g. --max-semi-space-size=32", "")
     .option("--low-rate <n>", "offered rate of the uncontended row (c)", "100")
     .option("--soak", "also run a memory soak")
@@ -231,7 +243,7 @@ async function main(): Promise<void> {
     .option("--soak-seconds <n>", "soak duration", "300")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; snapshot?: string; traceFile?: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string }>();
   const rate = Number(opts.rate);
   const seconds = Number(opts.seconds);
   const connections = Number(opts.connections);
@@ -247,6 +259,12 @@ async function main(): Promise<void> {
   let soakResult: { rps: number; p50: number; p99: number; errors: number; overhead: Quantiles } | undefined;
   let violations = 0;
   let gcB: GcPauses | undefined;
+  let gcB2: GcShare | undefined;
+  if (opts.traceFile) {
+    const file = resolve(opts.traceFile);
+    writeFileSync(file, "");
+    traceSink = (line) => appendFileSync(file, `${line}\n`);
+  }
   let gatewayFlags = "";
   let floor: Child | undefined;
   try {
@@ -273,44 +291,54 @@ async function main(): Promise<void> {
       rows.push({ target, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, ...(withOverhead ? { overhead: quantiles(overheads) } : {}), cpu: perRequest(cpu(), r.total) });
     };
 
-    await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
+    /** Rows (c)-(f) and the soak. */
+    const otherRows = async (): Promise<void> => {
+      // The same at a low rate: the overhead with little CPU contention between the four processes.
+      const lowRate = Number(opts.lowRate);
+      await measure(`(c) the same as (b) at ${lowRate} req/s`, (o) => paced(gwChat, true, auth, lowRate, seconds, connections, o), true);
+      // autocannon's rate limit sends each second's requests in bursts (see paced()); kept for comparison.
+      await measure(`(d) as (b), autocannon (bursty arrivals)`, (o) => cannon(gwChat, true, auth, rate, seconds, connections, o), true);
+
+      // The floor: the same load through a bare Fastify + undici proxy, without and with one Redis round trip.
+      const fl = child("floor-process.ts", [upstreamUrl, redis.url], nodeFlags);
+      floor = fl;
+      const floorUrl = await fl.next();
+      const floorPids = { ...pids, "gateway (or floor)": fl.proc.pid };
+      await paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, 3, connections);
+      await measure(`(e) floor: bare Fastify + undici proxy, ${rate} req/s`, (o) => paced(`${floorUrl}/bare/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
+      await measure(`(f) floor + one Redis round trip per request, ${rate} req/s`, (o) => paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
+
+      if (opts.soak) {
+        const soakRate = Number(opts.soakRate);
+        const soakSeconds = Number(opts.soakSeconds);
+        const soakOverheads: number[] = [];
+        const t0 = Date.now();
+        mem.push({ t: 0, m: JSON.parse(await gw.ask("mem")) as Mem });
+        const sampler = setInterval(() => {
+          void gw.ask("mem").then((line) => mem.push({ t: (Date.now() - t0) / 1000, m: JSON.parse(line) as Mem }));
+        }, 15_000);
+        const s = await paced(gwChat, true, auth, soakRate, soakSeconds, connections, soakOverheads);
+        clearInterval(sampler);
+        await new Promise((r) => setTimeout(r, 200));
+        mem.push({ t: (Date.now() - t0) / 1000, m: JSON.parse(await gw.ask("mem")) as Mem });
+        soakResult = { rps: s.rps, p50: s.p50, p99: s.p99, errors: s.errors, overhead: quantiles(soakOverheads) };
+      }
+    };
+    if (!opts.onlyGateway) await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
     if (opts.profile) await gw.ask("prof-start");
     if (opts.heapProfile) await gw.ask("heap-start");
+    else if (opts.allocProfile) await gw.ask("alloc-start");
     await gw.ask("gc-reset");
-    await measure(`(b) gateway: auth + rate limit + cache lookup, ${rate} req/s`, (o) => paced(gwChat, true, auth, rate, seconds, connections, o), true);
+    if (opts.snapshot) setTimeout(() => void gw.ask(`snapshot ${resolve(opts.snapshot as string)}`), (seconds * 1000) / 2);
+    const timelineB: Timeline = [];
+    await measure(`(b) gateway: auth + rate limit + cache lookup, ${rate} req/s`, (o) => paced(gwChat, true, auth, rate, seconds, connections, o, timelineB), true);
     gcB = JSON.parse(await gw.ask("gc")) as GcPauses;
+    const gcListB = JSON.parse(await gw.ask("gclist")) as Array<[number, number]>;
+    gcB2 = gcShare(timelineB, gcListB, 1);
     if (opts.profile) await gw.ask(`prof-stop ${resolve(opts.profile)}`);
-    if (opts.heapProfile) await gw.ask(`heap-stop ${resolve(opts.heapProfile)}`);
-    // The same at a low rate: the overhead with little CPU contention between the four processes.
-    const lowRate = Number(opts.lowRate);
-    await measure(`(c) the same as (b) at ${lowRate} req/s`, (o) => paced(gwChat, true, auth, lowRate, seconds, connections, o), true);
-    // autocannon's rate limit sends each second's requests in bursts (see paced()); kept for comparison.
-    await measure(`(d) as (b), autocannon (bursty arrivals)`, (o) => cannon(gwChat, true, auth, rate, seconds, connections, o), true);
-
-    // The floor: the same load through a bare Fastify + undici proxy, without and with one Redis round trip.
-    const fl = child("floor-process.ts", [upstreamUrl, redis.url]);
-    floor = fl;
-    const floorUrl = await fl.next();
-    const floorPids = { ...pids, "gateway (or floor)": fl.proc.pid };
-    await paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, 3, connections);
-    await measure(`(e) floor: bare Fastify + undici proxy, ${rate} req/s`, (o) => paced(`${floorUrl}/bare/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
-    await measure(`(f) floor + one Redis round trip per request, ${rate} req/s`, (o) => paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
-
-    if (opts.soak) {
-      const soakRate = Number(opts.soakRate);
-      const soakSeconds = Number(opts.soakSeconds);
-      const soakOverheads: number[] = [];
-      const t0 = Date.now();
-      mem.push({ t: 0, m: JSON.parse(await gw.ask("mem")) as Mem });
-      const sampler = setInterval(() => {
-        void gw.ask("mem").then((line) => mem.push({ t: (Date.now() - t0) / 1000, m: JSON.parse(line) as Mem }));
-      }, 15_000);
-      const s = await paced(gwChat, true, auth, soakRate, soakSeconds, connections, soakOverheads);
-      clearInterval(sampler);
-      await new Promise((r) => setTimeout(r, 200));
-      mem.push({ t: (Date.now() - t0) / 1000, m: JSON.parse(await gw.ask("mem")) as Mem });
-      soakResult = { rps: s.rps, p50: s.p50, p99: s.p99, errors: s.errors, overhead: quantiles(soakOverheads) };
-    }
+    if (opts.heapProfile ?? opts.allocProfile) await gw.ask(`heap-stop ${resolve((opts.heapProfile ?? opts.allocProfile) as string)}`);
+    if (opts.onlyGateway) opts.write = false;
+    else await otherRows();
     violations = JSON.parse(await standin.ask("violations")) as number;
   } finally {
     if (gateway) {
@@ -334,7 +362,7 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average before the run ${loadBefore}`;
   const f = (n: number | undefined, d = 2): string => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(d));
   const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
-  const gwRow = rows[1];
+  const gwRow = rows.find((r) => r.target.startsWith("(b)"));
   const lines = [
     `### ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${rate} req/s offered, ${seconds} s per target, ${connections} connections`,
     "",
@@ -360,7 +388,11 @@ async function main(): Promise<void> {
     "",
     gcB
       ? `Gateway GC pauses during (b): ${gcB.young.n} young-generation (scavenge) pauses, ${f(gcB.young.ms, 0)} ms in all, longest ${f(gcB.young.max, 1)} ms; ` +
-        `${gcB.full.n} full (mark-compact) pauses, ${f(gcB.full.ms, 0)} ms in all, longest ${f(gcB.full.max, 1)} ms.`
+        `${gcB.full.n} full (mark-compact) pauses, ${f(gcB.full.ms, 0)} ms in all, longest ${f(gcB.full.max, 1)} ms.` +
+        (gcB2
+          ? ` Of the ${gcB2.slow} answers of (b) with an overhead over 1 ms, ${gcB2.slowDuringGc} were in flight during one of these pauses; ` +
+            `the ${gcB2.withoutGc.n} answers that overlapped no pause had overhead p99 ${f(gcB2.withoutGc.p99, 3)} ms.`
+          : "")
       : "",
     "",
     "Rows (e) and (f) are not the gateway: a bare Fastify + undici proxy (bench/floor-process.ts), without and with one Redis round trip (three commands in one write) before the upstream call, measured the same way: what this machine charges for the least a Redis-backed gateway must do.",

@@ -9,9 +9,12 @@
  *   prof-stop <file>   → stops it and writes a .cpuprofile to <file>        → "ok"
  *   heap-start         → starts V8's sampling heap profiler, keeping only objects that survive a young-generation
  *                        GC (the allocations that make scavenges slow and fill the old generation) → "ok"
+ *   alloc-start        → the same profiler keeping every allocation (also what young GCs collect)  → "ok"
  *   heap-stop <file>   → stops it and writes a .heapprofile to <file>       → "ok"
  *   gc-reset           → zeroes the GC pause statistics                     → "ok"
  *   gc                 → GC pauses since gc-reset: {"young":{"n","ms","max"},"full":{...}} (ms)
+ *   gclist             → every GC pause since gc-reset as [start, duration] (start in ms since the epoch)
+ *   snapshot <file>    → writes a V8 heap snapshot to <file>                → "ok"
  *   quit               → closes the gateway and exits
  * As in production (server.ts), a NodeTracerProvider is registered (spans are real, nothing is exported) and
  * the chat model uses Llama 3's tokenizer.
@@ -33,6 +36,8 @@ interface Pauses {
   max: number;
 }
 const pauses = { young: { n: 0, ms: 0, max: 0 } as Pauses, full: { n: 0, ms: 0, max: 0 } as Pauses };
+/** Every GC pause since gc-reset: [start (ms since the epoch), duration (ms)]. */
+const gcList: Array<[number, number]> = [];
 /** Records every GC pause (perf_hooks "gc" entries) as young-generation (scavenge) or full (mark-compact). */
 function watchGc(): void {
   new PerformanceObserver((list) => {
@@ -40,6 +45,7 @@ function watchGc(): void {
       const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
       const p = kind === perf.NODE_PERFORMANCE_GC_MINOR ? pauses.young : kind === perf.NODE_PERFORMANCE_GC_MAJOR ? pauses.full : undefined;
       if (!p) continue;
+      gcList.push([performance.timeOrigin + e.startTime, e.duration]);
       p.n++;
       p.ms += e.duration;
       p.max = Math.max(p.max, e.duration);
@@ -78,18 +84,30 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify({ rss: m.rss, heapUsed: m.heapUsed, heapTotal: m.heapTotal, external: m.external })}\n`);
     } else if (cmd === "gc-reset") {
       for (const p of Object.values(pauses)) Object.assign(p, { n: 0, ms: 0, max: 0 });
+      gcList.length = 0;
       process.stdout.write("ok\n");
+    } else if (cmd === "gclist") {
+      process.stdout.write(`${JSON.stringify(gcList)}\n`);
     } else if (cmd === "gc") {
       process.stdout.write(`${JSON.stringify(pauses)}\n`);
-    } else if (cmd === "heap-start") {
+    } else if (cmd === "heap-start" || cmd === "alloc-start") {
       await post(session, "HeapProfiler.enable");
+      const all = cmd === "alloc-start";
       await new Promise<void>((res, rej) =>
-        session.post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMinorGC: false, includeObjectsCollectedByMajorGC: true }, (err) => (err ? rej(err) : res())),
+        session.post("HeapProfiler.startSampling", { samplingInterval: 1024, includeObjectsCollectedByMinorGC: all, includeObjectsCollectedByMajorGC: true }, (err) => (err ? rej(err) : res())),
       );
       process.stdout.write("ok\n");
     } else if (cmd === "heap-stop" && arg) {
       const { profile } = await post<{ profile: unknown }>(session, "HeapProfiler.stopSampling");
       writeFileSync(arg, JSON.stringify(profile));
+      process.stdout.write("ok\n");
+    } else if (cmd === "snapshot" && arg) {
+      const chunks: string[] = [];
+      const onChunk = (m: { params: { chunk: string } }): void => void chunks.push(m.params.chunk);
+      session.on("HeapProfiler.addHeapSnapshotChunk", onChunk);
+      await post(session, "HeapProfiler.takeHeapSnapshot");
+      session.off("HeapProfiler.addHeapSnapshotChunk", onChunk);
+      writeFileSync(arg, chunks.join(""));
       process.stdout.write("ok\n");
     } else if (cmd === "prof-start") {
       await post(session, "Profiler.enable");

@@ -11,7 +11,7 @@
  * Failures are never remembered. A key removed from the JWKS stops being honoured at most verifiedTokenCacheMs
  * later than it would without the cache. See docs/decisions/0037-verified-token-cache.md.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { createRemoteJWKSet, jwtVerify, errors as joseErrors } from "jose";
 import type { Principal } from "../contracts";
 import type { JwtConfig } from "../config/schema";
@@ -61,7 +61,7 @@ export class JwtVerifier {
 
   async verify(token: string): Promise<Principal> {
     const ttl = this.cfg.verifiedTokenCacheMs;
-    const key = ttl > 0 ? createHash("sha256").update(token).digest("base64") : "";
+    const key = ttl > 0 ? hash("sha256", token, "base64") : "";
     if (ttl > 0) {
       const hit = this.verified.get(key);
       if (hit) {

@@ -8,7 +8,7 @@
  * Eligible when temperature is 0 or the opt-in header is "true"; `Cache-Control: no-store` skips lookup and
  * store, `no-cache` skips lookup but stores the fresh answer.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import type { Redis } from "ioredis";
 import stringify from "safe-stable-stringify";
 import type { GatewayConfig } from "../config/schema";
@@ -38,7 +38,8 @@ export function cacheKey(prefix: string, tenant: string, model: string, messages
   const params: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) if (!excluded.has(k) && v !== undefined) params[k] = v;
   const canonical = stringify({ v: 1, tenant, model, messages, params });
-  return `${prefix}cache:${createHash("sha256").update(canonical ?? "").digest("hex")}`;
+  // crypto.hash, not createHash: no Hash object per request (see src/auth/api-keys.ts).
+  return `${prefix}cache:${hash("sha256", canonical ?? "", "hex")}`;
 }
 
 export class ResponseCache {

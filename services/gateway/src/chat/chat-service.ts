@@ -5,7 +5,7 @@
  *   flag) → RAG augmentation (when asked) → re-plan with the PII flag → cache lookup → upstream with retries and
  *   fallbacks → output guardrails → cache store, usage correction, token and cost metrics.
  * Requests-per-minute are charged by the limits plugin before the route runs. HTTP-agnostic: it takes a body,
- * a principal and an AbortSignal, and returns values and headers; errors are GatewayErrors.
+ * a principal and a cancellation signal, and returns values and headers; errors are GatewayErrors.
  */
 import type { Context, Span, Tracer } from "@opentelemetry/api";
 import { context as otelContext, SpanStatusCode, trace } from "@opentelemetry/api";
@@ -24,6 +24,7 @@ import { messagesText, type ChatCompletionBody, type ChatCompletionResponse } fr
 import { readSseData, sseEvent, SSE_DONE } from "./sse";
 import { upstreamFailure } from "./upstream-errors";
 import { deadline as requestDeadline } from "./deadline";
+import { asAbortSignal, type CancelSignal } from "../request-abort";
 
 export interface ChatCallOptions {
   /** Route id for guardrail context and metrics, e.g. "chat.completions" or "rag.query". @default "chat.completions" */
@@ -106,7 +107,7 @@ export class ChatService {
   constructor(private readonly deps: ChatServiceDeps) {}
 
   /** A non-streaming completion. */
-  async complete(body: ChatCompletionBody, principal: Principal, signal: AbortSignal, opts: ChatCallOptions = {}): Promise<ChatResult> {
+  async complete(body: ChatCompletionBody, principal: Principal, signal: CancelSignal, opts: ChatCallOptions = {}): Promise<ChatResult> {
     const { cache, metrics, router } = this.deps;
     const directives = opts.cache ?? noDirectives;
     const eligible = cache.eligible({ stream: false, temperature: body.temperature ?? null }, directives);
@@ -181,7 +182,7 @@ export class ChatService {
   }
 
   /** A streamed completion: resolves once the upstream has answered 200 (retries and fallbacks happen before). */
-  async stream(body: ChatCompletionBody, principal: Principal, signal: AbortSignal, opts: ChatCallOptions = {}): Promise<ChatStream> {
+  async stream(body: ChatCompletionBody, principal: Principal, signal: CancelSignal, opts: ChatCallOptions = {}): Promise<ChatStream> {
     const requestStarted = performance.now();
     const p = await this.prepare(body, principal, signal, opts);
     this.deps.metrics.cacheRequests.inc({ result: "bypass" });
@@ -216,7 +217,7 @@ export class ChatService {
     singleChoice: boolean,
     principal: Principal,
     p: Prepared,
-    signal: AbortSignal,
+    signal: CancelSignal,
     span: Span,
     timing: AttemptTiming,
     release: () => void,
@@ -385,7 +386,7 @@ export class ChatService {
   private async prepare(
     body: ChatCompletionBody,
     principal: Principal,
-    signal: AbortSignal,
+    signal: CancelSignal,
     opts: ChatCallOptions,
     earlyLookup?: (model: string, messages: readonly ChatMessage[], parent: Context) => Promise<string | null | undefined>,
   ): Promise<Prepared> {
@@ -424,7 +425,7 @@ export class ChatService {
     if (body.rag) {
       const augmenter = this.deps.rag;
       if (!augmenter) throw new GatewayError(400, "rag_not_enabled", "retrieval augmentation is not enabled on this gateway", { param: "rag" });
-      const aug = await inSpan(tracer, "rag", parent, () => augmenter.augment({ model: body.model, messages, rag: body.rag as NonNullable<ChatCompletionBody["rag"]> }, principal, signal));
+      const aug = await inSpan(tracer, "rag", parent, () => augmenter.augment({ model: body.model, messages, rag: body.rag as NonNullable<ChatCompletionBody["rag"]> }, principal, asAbortSignal(signal)));
       messages = aug.messages;
       rag = { sources: aug.sources, degraded: aug.degraded, noContext: aug.noContext };
     }
@@ -465,7 +466,7 @@ export class ChatService {
     return JSON.stringify(out);
   }
 
-  private callOptions(signal: AbortSignal, ctx: Context): { signal: AbortSignal; headersTimeoutMs: number; bodyTimeoutMs: number; headers: Record<string, string> } {
+  private callOptions(signal: CancelSignal, ctx: Context): { signal: CancelSignal; headersTimeoutMs: number; bodyTimeoutMs: number; headers: Record<string, string> } {
     const r = this.deps.config.routing;
     return { signal, headersTimeoutMs: r.firstByteTimeoutMs, bodyTimeoutMs: r.idleTimeoutMs, headers: injectHeaders(ctx, {}) };
   }

@@ -26,8 +26,20 @@ function resetText(ms: number): string {
   return `${Math.max(0, Math.ceil(ms / 1000))}s`;
 }
 
+const SCOPES = ["principal", "tenant"] as const;
+
+/** Header names per counter kind (built once, not per request). */
+const HEADER_NAMES = {
+  requests: { limit: "x-ratelimit-limit-requests", remaining: "x-ratelimit-remaining-requests", reset: "x-ratelimit-reset-requests" },
+  tokens: { limit: "x-ratelimit-limit-tokens", remaining: "x-ratelimit-remaining-tokens", reset: "x-ratelimit-reset-tokens" },
+} as const;
+
+/** A tier's limiters: [principal, tenant] per kind. */
+type TierLimiters = Record<Kind, readonly [RateLimiterRedis, RateLimiterRedis]>;
+
 export class RateLimits {
-  private readonly limiters = new Map<string, RateLimiterRedis>();
+  /** Limiters by tier, made on first use (looked up once per check by the tier name, no key building). */
+  private readonly tiers = new Map<string, TierLimiters>();
   /** Runs `issue` with its Redis commands written together (src/redis-client.ts). */
   readonly writeTogether = <T>(issue: () => T): T => writeTogether(this.redis, issue);
   /** Pending usage corrections by tier, scope and counter key. */
@@ -42,13 +54,13 @@ export class RateLimits {
     private readonly log: FastifyBaseLogger,
   ) {}
 
-  private limiter(tier: string, scope: Scope, kind: Kind): RateLimiterRedis | undefined {
+  private tierLimiters(tier: string): TierLimiters | undefined {
+    let l = this.tiers.get(tier);
+    if (l) return l;
     const t = this.cfg.tiers[tier];
     if (!t) return undefined;
-    const id = `${tier}/${scope}/${kind}`;
-    let l = this.limiters.get(id);
-    if (!l) {
-      l = new RateLimiterRedis({
+    const make = (scope: Scope, kind: Kind): RateLimiterRedis =>
+      new RateLimiterRedis({
         storeClient: this.redis,
         points: kind === "requests" ? t[scope].rpm : t[scope].tpm,
         duration: DURATION_S,
@@ -56,8 +68,8 @@ export class RateLimits {
         keyPrefix: `${this.keyPrefix}rl:${scope}:${kind}`,
         rejectIfRedisNotReady: true,
       });
-      this.limiters.set(id, l);
-    }
+    l = { requests: [make("principal", "requests"), make("tenant", "requests")], tokens: [make("principal", "tokens"), make("tenant", "tokens")] };
+    this.tiers.set(tier, l);
     return l;
   }
 
@@ -83,9 +95,11 @@ export class RateLimits {
    */
   adjustTokens(principal: Principal, delta: number): Promise<void> {
     if (delta === 0 || !Number.isFinite(delta)) return Promise.resolve();
-    for (const scope of ["principal", "tenant"] as const) {
-      const limiter = this.limiter(principal.tier, scope, "tokens");
-      if (!limiter) continue;
+    const tokens = this.tierLimiters(principal.tier)?.tokens;
+    if (!tokens) return Promise.resolve();
+    for (let s = 0; s < 2; s++) {
+      const scope = SCOPES[s] as Scope;
+      const limiter = tokens[s] as RateLimiterRedis;
       const key = RateLimits.key(principal, scope);
       const id = `${principal.tier}\u0000${scope}\u0000${key}`;
       const entry = this.corrections.get(id);
@@ -116,32 +130,33 @@ export class RateLimits {
   }
 
   private async consume(principal: Principal, kind: Kind, points: number): Promise<LimitHeaders> {
-    const scopes: Scope[] = ["principal", "tenant"];
-    const limiters = scopes.map((s) => this.limiter(principal.tier, s, kind));
-    if (!limiters[0] || !limiters[1]) {
+    const limiters = this.tierLimiters(principal.tier)?.[kind];
+    if (!limiters) {
       throw new GatewayError(403, "unknown_tier", `rate-limit tier "${principal.tier}" is not configured`);
     }
-    const results = await Promise.allSettled(writeTogether(this.redis, () => limiters.map((l, i) => (l as RateLimiterRedis).consume(RateLimits.key(principal, scopes[i] as Scope), points))));
-    const suffix = kind === "requests" ? "requests" : "tokens";
+    const [p, t] = limiters;
+    const results = await Promise.allSettled(writeTogether(this.redis, () => [p.consume(RateLimits.key(principal, "principal"), points), t.consume(principal.tenant, points)]));
+    const names = HEADER_NAMES[kind];
     let headers: LimitHeaders = {};
     let tightest: { res: RateLimiterRes; limit: number } | undefined;
     let storeError: unknown;
     for (let i = 0; i < results.length; i++) {
       const r = results[i] as PromiseSettledResult<RateLimiterRes>;
       const limit = (limiters[i] as RateLimiterRedis).points;
+      const scope = SCOPES[i] as Scope;
       if (r.status === "fulfilled") {
         if (!tightest || r.value.remainingPoints < tightest.res.remainingPoints) tightest = { res: r.value, limit };
         continue;
       }
       if (r.reason instanceof RateLimiterRes) {
-        this.metrics.rateLimitRejections.inc({ scope: scopes[i] as Scope, kind });
+        this.metrics.rateLimitRejections.inc({ scope, kind });
         const retryS = Math.max(1, Math.ceil(r.reason.msBeforeNext / 1000));
-        throw new GatewayError(429, kind === "requests" ? "rate_limit_exceeded" : "tokens_rate_limit_exceeded", `Rate limit reached for ${scopes[i]} ${kind} per minute (limit ${limit}); retry after ${retryS}s`, {
+        throw new GatewayError(429, kind === "requests" ? "rate_limit_exceeded" : "tokens_rate_limit_exceeded", `Rate limit reached for ${scope} ${kind} per minute (limit ${limit}); retry after ${retryS}s`, {
           headers: {
             "retry-after": String(retryS),
-            [`x-ratelimit-limit-${suffix}`]: String(limit),
-            [`x-ratelimit-remaining-${suffix}`]: "0",
-            [`x-ratelimit-reset-${suffix}`]: resetText(r.reason.msBeforeNext),
+            [names.limit]: String(limit),
+            [names.remaining]: "0",
+            [names.reset]: resetText(r.reason.msBeforeNext),
           },
         });
       }
@@ -156,9 +171,9 @@ export class RateLimits {
     }
     if (tightest) {
       headers = {
-        [`x-ratelimit-limit-${suffix}`]: String(tightest.limit),
-        [`x-ratelimit-remaining-${suffix}`]: String(Math.max(0, tightest.res.remainingPoints)),
-        [`x-ratelimit-reset-${suffix}`]: resetText(tightest.res.msBeforeNext),
+        [names.limit]: String(tightest.limit),
+        [names.remaining]: String(Math.max(0, tightest.res.remainingPoints)),
+        [names.reset]: resetText(tightest.res.msBeforeNext),
       };
     }
     return headers;

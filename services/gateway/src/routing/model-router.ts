@@ -12,6 +12,7 @@ import type { GatewayMetrics } from "../telemetry/metrics";
 import { UpstreamError } from "../upstreams/openai-client";
 import { estimateComplexity, type ComplexityEstimate } from "./complexity";
 import type { Deployment, Replica } from "./deployments";
+import type { CancelSignal } from "../request-abort";
 
 export interface RoutePlan {
   /** The model the request resolved to (its cache key and tokenizer). */
@@ -45,7 +46,7 @@ export class ModelRouter {
     private readonly cfg: GatewayConfig,
     readonly deployments: ReadonlyMap<string, Deployment>,
     private readonly metrics: GatewayMetrics,
-    private readonly sleep: (ms: number, signal: AbortSignal) => Promise<void> = abortableSleep,
+    private readonly sleep: (ms: number, signal: CancelSignal) => Promise<void> = abortableSleep,
   ) {}
 
   /** The model a name refers to (alias resolved), or undefined. */
@@ -117,7 +118,7 @@ export class ModelRouter {
    */
   async execute<T>(
     chain: readonly string[],
-    signal: AbortSignal,
+    signal: CancelSignal,
     timing: AttemptTiming,
     attempt: (replica: Replica, deployment: Deployment) => Promise<T>,
   ): Promise<Attempt<T>> {
@@ -193,7 +194,7 @@ export function backoff(attempt: number, baseMs: number, maxMs: number): number 
   return Math.random() * Math.min(maxMs, baseMs * 2 ** attempt);
 }
 
-export function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+export function abortableSleep(ms: number, signal: CancelSignal): Promise<void> {
   if (ms <= 0 || signal.aborted) return Promise.resolve();
   return new Promise((resolve) => {
     const t = setTimeout(done, ms);

