@@ -7,7 +7,7 @@
  * per ms promote ≈ 1.2 MB per scavenge (a plain EventEmitter: nothing), and in the gateway the two signals per
  * chat request (client and deadline) were most of the ≈ 5 KB promoted per request, which made every scavenge
  * ≈ 1.8 ms and filled the old generation with garbage for full GCs. Node 22 builds signals without the prototype
- * swap (nodejs/node#52408); the production image runs Node 20. See docs/decisions/0065-request-abort.md.
+ * swap (nodejs/node#52408); the production image runs Node 20. See docs/decisions/0065-young-generation.md.
  *
  * undici accepts an EventEmitter as `signal` (its documented type is `AbortSignal | EventEmitter | null`; it
  * subscribes with addEventListener when present, and reads `aborted` and `reason`), so RequestAbort is one, with
