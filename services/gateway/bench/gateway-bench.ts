@@ -31,13 +31,15 @@
  *       [--only-gateway]                 run row (b) only (quick experiments; implies --no-write)
  *       [--trace-file gc.log]            where the gateway's own output goes (e.g. --node-flags --trace-gc-nvp)
  *       [--tsx]                          run the gateway and the floor under tsx (no tsc build first)
+ *       [--repeat 3]                     runs of (b); the target is judged on their median overhead p99 (runs on a
+ *                                        shared VM scatter by ± 30 %)
  *       [--soak] [--soak-rate 300] [--soak-seconds 300]   afterwards, a soak at a moderate rate, sampling the
  *                                        gateway's RSS and heap (after a forced GC) every 15 s
  *       [--node-flags "--max-semi-space-size=32"]   extra flags for the gateway's node
  *       [--low-rate 100]                 offered rate of row (c)
  *       [--no-write]                     do not touch bench/RESULTS.md
  * Results replace the "## Gateway" section of bench/RESULTS.md. Target: overhead p99 ≤ 1 ms at 1,000 req/s for
- * (b); memory flat over a 5-minute soak.
+ * (b) (the median of its runs); memory flat over a 5-minute soak.
  */
 import autocannon from "autocannon";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -252,6 +254,7 @@ async function main(): Promise<void> {
     .option("--alloc-profile <file>", "write a sampling heap profile of every allocation of the gateway during (b)")
     .option("--snapshot <file>", "write a heap snapshot of the gateway half-way through (b)")
     .option("--only-gateway", "run row (b) only (implies --no-write)")
+    .option("--repeat <n>", "runs of row (b); the target is judged on their median overhead p99", "3")
     .option("--tsx", "run the gateway and the floor under tsx instead of compiling them with tsc first")
     .option("--trace-file <file>", "where the gateway's non-protocol output goes (e.g. --node-flags --trace-gc), instead of stderr")
     .option("--node-flags <flags>", "node flags for the gateway process on top of the production image's (Dockerfile ENTRYPOINT), e.g. --max-semi-space-size=32", "")
@@ -261,8 +264,9 @@ async function main(): Promise<void> {
     .option("--soak-seconds <n>", "soak duration", "300")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string }>();
   const rate = Number(opts.rate);
+  const repeat = Math.max(1, Number(opts.repeat));
   const seconds = Number(opts.seconds);
   const connections = Number(opts.connections);
   const loadBefore = loadavg()
@@ -277,8 +281,8 @@ async function main(): Promise<void> {
   const mem: Array<{ t: number; m: Mem }> = [];
   let soakResult: { rps: number; p50: number; p99: number; errors: number; overhead: Quantiles } | undefined;
   let violations = 0;
-  let gcB: GcPauses | undefined;
-  let gcB2: GcShare | undefined;
+  /** Per run of (b): the gateway's GC pauses and how the slow answers relate to them. */
+  const gcRuns: Array<{ readonly pauses: GcPauses; readonly share: GcShare }> = [];
   if (opts.traceFile) {
     const file = resolve(opts.traceFile);
     writeFileSync(file, "");
@@ -347,15 +351,21 @@ async function main(): Promise<void> {
     if (opts.profile) await gw.ask("prof-start");
     if (opts.heapProfile) await gw.ask("heap-start");
     else if (opts.allocProfile) await gw.ask("alloc-start");
-    await gw.ask("gc-reset");
+    /** One run of (b), with its GC pauses. */
+    const runB = async (target: string): Promise<void> => {
+      await gw.ask("gc-reset");
+      const timeline: Timeline = [];
+      await measure(target, (o) => paced(gwChat, true, auth, rate, seconds, connections, o, timeline), true);
+      const pauses = JSON.parse(await gw.ask("gc")) as GcPauses;
+      const list = JSON.parse(await gw.ask("gclist")) as Array<[number, number]>;
+      gcRuns.push({ pauses, share: gcShare(timeline, list, 1) });
+    };
     if (opts.snapshot) setTimeout(() => void gw.ask(`snapshot ${resolve(opts.snapshot as string)}`), (seconds * 1000) / 2);
-    const timelineB: Timeline = [];
-    await measure(`(b) gateway: auth + rate limit + cache lookup, ${rate} req/s`, (o) => paced(gwChat, true, auth, rate, seconds, connections, o, timelineB), true);
-    gcB = JSON.parse(await gw.ask("gc")) as GcPauses;
-    const gcListB = JSON.parse(await gw.ask("gclist")) as Array<[number, number]>;
-    gcB2 = gcShare(timelineB, gcListB, 1);
+    await runB(`(b) gateway: auth + rate limit + cache lookup, ${rate} req/s`);
     if (opts.profile) await gw.ask(`prof-stop ${resolve(opts.profile)}`);
     if (opts.heapProfile ?? opts.allocProfile) await gw.ask(`heap-stop ${resolve((opts.heapProfile ?? opts.allocProfile) as string)}`);
+    // Runs on a shared VM scatter (p99 ± 30 % between runs): (b) is repeated and judged by its median.
+    for (let k = 2; k <= repeat; k++) await runB(`(b) the same, run ${k} of ${repeat}`);
     if (opts.onlyGateway) opts.write = false;
     else await otherRows();
     violations = JSON.parse(await standin.ask("violations")) as number;
@@ -381,7 +391,10 @@ async function main(): Promise<void> {
   const machine = `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average before the run ${loadBefore}`;
   const f = (n: number | undefined, d = 2): string => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(d));
   const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
-  const gwRow = rows.find((r) => r.target.startsWith("(b)"));
+  const bRows = rows.filter((r) => r.target.startsWith("(b)"));
+  const bP99s = bRows.map((r) => r.overhead?.p99 ?? NaN).sort((x, y) => x - y);
+  // The median; of an even number of runs the higher middle one.
+  const medianP99 = bP99s.length ? (bP99s[Math.floor(bP99s.length / 2)] as number) : NaN;
   const lines = [
     `### ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${rate} req/s offered, ${seconds} s per target, ${connections} connections`,
     "",
@@ -401,17 +414,22 @@ async function main(): Promise<void> {
     `|---|${Object.keys(rows[0]?.cpu ?? {}).map(() => "---:|").join("")}---:|`,
     ...rows.map((r) => `| ${r.target} | ${Object.values(r.cpu).map((v) => f(v, 0)).join(" | ")} | ${f(Object.values(r.cpu).reduce((x, y) => x + y, 0), 0)} |`),
     "",
-    `Overhead = the x-gateway-overhead-ms header of each of the ${gwRow?.overhead?.n ?? 0} answers of (b) (time inside the gateway not spent waiting on the upstream, ` +
+    `Overhead = the x-gateway-overhead-ms header of each answer of (b) (time inside the gateway not spent waiting on the upstream, ` +
       "queueing for the CPU included); exact quantiles. Latencies: from the scheduled send time (rows a-c), autocannon's whole ms (d). " +
-      `Target: overhead p99 ≤ 1 ms at 1,000 req/s: ${gwRow?.overhead && gwRow.overhead.p99 <= 1 ? "met" : "not met"}. Stand-in contract violations: ${violations}.`,
+      `Target: overhead p99 ≤ 1 ms at 1,000 req/s, judged on the median of the ${bRows.length} runs of (b) (${f(medianP99, 3)} ms): ${medianP99 <= 1 ? "met" : "not met"}. ` +
+      `Stand-in contract violations: ${violations}.`,
     "",
-    gcB
-      ? `Gateway GC pauses during (b): ${gcB.young.n} young-generation (scavenge) pauses, ${f(gcB.young.ms, 0)} ms in all, longest ${f(gcB.young.max, 1)} ms; ` +
-        `${gcB.full.n} full (mark-compact) pauses, ${f(gcB.full.ms, 0)} ms in all, longest ${f(gcB.full.max, 1)} ms.` +
-        (gcB2
-          ? ` Of the ${gcB2.slow} answers of (b) with an overhead over 1 ms, ${gcB2.slowDuringGc} were in flight during one of these pauses; ` +
-            `the ${gcB2.withoutGc.n} answers that overlapped no pause had overhead p99 ${f(gcB2.withoutGc.p99, 3)} ms.`
-          : "")
+    gcRuns.length
+      ? "Gateway GC pauses during (b), per run: " +
+        gcRuns
+          .map(
+            ({ pauses: g, share: sh }, k) =>
+              `run ${k + 1}: ${g.young.n} young-generation (scavenge) pauses, ${f(g.young.ms, 0)} ms in all, longest ${f(g.young.max, 1)} ms; ` +
+              `${g.full.n} full (mark-compact), ${f(g.full.ms, 0)} ms, longest ${f(g.full.max, 1)} ms; ` +
+              `${sh.slowDuringGc} of the ${sh.slow} answers with an overhead over 1 ms were in flight during a pause, and the ${sh.withoutGc.n} answers that overlapped none had overhead p99 ${f(sh.withoutGc.p99, 3)} ms`,
+          )
+          .join(". ") +
+        "."
       : "",
     "",
     "Rows (e) and (f) are not the gateway: a bare Fastify + undici proxy (bench/floor-process.ts), without and with one Redis round trip (three commands in one write) before the upstream call, measured the same way: what this machine charges for the least a Redis-backed gateway must do.",
