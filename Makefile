@@ -98,4 +98,4 @@ train-guardrails: deps
 	npx tsx services/gateway/scripts/train-toxicity.ts
 
 clean:
-	rm -rf dist cdktf.out .test-results services/gateway/dist
+	rm -rf dist cdktf.out .test-results services/gateway/dist services/gateway/bench/.build
