@@ -53,8 +53,8 @@ describe("as undici's signal", () => {
   beforeAll(async () => {
     let onClose: () => void = () => undefined;
     closed = new Promise((r) => (onClose = r));
-    // Answers nothing: the request is only ever ended by the abort.
-    server = createServer((req) => req.socket.once("close", onClose));
+    // "/ok" answers; anything else answers nothing, so only the abort ends it.
+    server = createServer((req, res) => (req.url === "/ok" ? res.end("ok") : req.socket.once("close", onClose)));
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     pool = new Pool(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
   });
@@ -69,6 +69,14 @@ describe("as undici's signal", () => {
     setTimeout(() => a.abort(), 50);
     await expect(call).rejects.toMatchObject({ name: "AbortError" });
     await closed;
+    expect(a.listenerCount("abort")).toBe(0);
+  });
+
+  test("a completed request leaves no listener behind, as with an AbortSignal", async () => {
+    const a = new RequestAbort();
+    const res = await pool.request({ method: "GET", path: "/ok", signal: a });
+    expect(await res.body.text()).toBe("ok");
+    await new Promise((r) => setTimeout(r, 20));
     expect(a.listenerCount("abort")).toBe(0);
   });
 
