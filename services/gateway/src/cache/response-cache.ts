@@ -12,6 +12,7 @@ import { hash } from "node:crypto";
 import type { Redis } from "ioredis";
 import stringify from "safe-stable-stringify";
 import type { GatewayConfig } from "../config/schema";
+import { BatchTimer } from "../batch-timer";
 import { writeTogether } from "../redis-client";
 
 export type CacheResult = "hit" | "miss" | "bypass" | "error";
@@ -45,13 +46,15 @@ export function cacheKey(prefix: string, tenant: string, model: string, messages
 export class ResponseCache {
   /** Answers waiting for the next batched write, by key. */
   private readonly pending = new Map<string, string>();
-  private flushing: Promise<void> | undefined;
+  private readonly batch: BatchTimer;
 
   constructor(
     private readonly redis: Redis,
     private readonly cfg: GatewayConfig["cache"],
     readonly prefix: string,
-  ) {}
+  ) {
+    this.batch = new BatchTimer(cfg.storeBatchMs, () => this.write());
+  }
 
   /** Whether this request may be served from / stored in the cache. */
   eligible(body: { stream?: boolean | null; temperature?: number | null }, d: CacheDirectives): { lookup: boolean; store: boolean } {
@@ -75,17 +78,15 @@ export class ResponseCache {
   set(key: string, value: string): Promise<boolean> {
     if (Buffer.byteLength(value) > this.cfg.maxEntryBytes) return Promise.resolve(false);
     this.pending.set(key, value);
-    if (this.cfg.storeBatchMs === 0) return this.flush().then(() => true);
-    this.flushing ??= new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => this.flush().then(resolve, reject), this.cfg.storeBatchMs);
-      timer.unref();
-    });
-    return this.flushing.then(() => true);
+    return this.batch.next().then(() => true);
   }
 
   /** Writes every waiting answer now (also on shutdown). Rejects with the first failure; no answer is retried. */
-  async flush(): Promise<void> {
-    this.flushing = undefined;
+  flush(): Promise<void> {
+    return this.batch.now();
+  }
+
+  private async write(): Promise<void> {
     const batch = [...this.pending];
     const sent = writeTogether(this.redis, () => batch.map(([key, value]) => this.redis.set(key, value, "EX", this.cfg.ttlSeconds)));
     const results = await Promise.allSettled(sent);

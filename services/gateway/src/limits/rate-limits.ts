@@ -11,6 +11,7 @@ import type { FastifyBaseLogger } from "fastify";
 import type { GatewayConfig } from "../config/schema";
 import type { Principal } from "../contracts";
 import { GatewayError } from "../http/errors";
+import { BatchTimer } from "../batch-timer";
 import { writeTogether } from "../redis-client";
 import type { GatewayMetrics } from "../telemetry/metrics";
 
@@ -44,7 +45,7 @@ export class RateLimits {
   readonly writeTogether = <T>(issue: () => T): T => writeTogether(this.redis, issue);
   /** Pending usage corrections by tier, scope and counter key. */
   private readonly corrections = new Map<string, { limiter: RateLimiterRedis; key: string; delta: number }>();
-  private flushing: Promise<void> | undefined;
+  private readonly batch: BatchTimer;
 
   constructor(
     private readonly redis: Redis,
@@ -52,7 +53,9 @@ export class RateLimits {
     private readonly keyPrefix: string,
     private readonly metrics: GatewayMetrics,
     private readonly log: FastifyBaseLogger,
-  ) {}
+  ) {
+    this.batch = new BatchTimer(cfg.usageCorrectionBatchMs, () => this.sendCorrections());
+  }
 
   private tierLimiters(tier: string): TierLimiters | undefined {
     let l = this.tiers.get(tier);
@@ -106,17 +109,15 @@ export class RateLimits {
       if (entry) entry.delta += delta;
       else this.corrections.set(id, { limiter, key, delta });
     }
-    if (this.cfg.usageCorrectionBatchMs === 0) return this.flush();
-    this.flushing ??= new Promise<void>((resolve) => {
-      const timer = setTimeout(() => resolve(this.flush()), this.cfg.usageCorrectionBatchMs);
-      timer.unref();
-    });
-    return this.flushing;
+    return this.batch.next();
   }
 
   /** Sends every pending usage correction now (also on shutdown). Never throws. */
-  async flush(): Promise<void> {
-    this.flushing = undefined;
+  flush(): Promise<void> {
+    return this.batch.now();
+  }
+
+  private async sendCorrections(): Promise<void> {
     const batch = [...this.corrections.values()];
     this.corrections.clear();
     const sent = writeTogether(this.redis, () => batch.map(({ limiter, key, delta }) => {
@@ -135,7 +136,7 @@ export class RateLimits {
       throw new GatewayError(403, "unknown_tier", `rate-limit tier "${principal.tier}" is not configured`);
     }
     const [p, t] = limiters;
-    const results = await Promise.allSettled(writeTogether(this.redis, () => [p.consume(RateLimits.key(principal, "principal"), points), t.consume(principal.tenant, points)]));
+    const results = await Promise.allSettled(writeTogether(this.redis, () => [p.consume(RateLimits.key(principal, "principal"), points), t.consume(RateLimits.key(principal, "tenant"), points)]));
     const names = HEADER_NAMES[kind];
     let headers: LimitHeaders = {};
     let tightest: { res: RateLimiterRes; limit: number } | undefined;
