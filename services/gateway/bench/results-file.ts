@@ -1,0 +1,33 @@
+/**
+ * How a gateway benchmark run lands in bench/RESULTS.md, and how it is judged. Entries are appended to the
+ * "## Gateway" section, earlier ones kept: the machine under the benchmark changes between sessions, so an entry
+ * is only comparable with the others through its own floor rows and calibration, and the history is the record.
+ */
+
+/** Appends `entry` at the end of the `## <heading>` section (before the next `## ` heading), creating the section with `intro` when missing. */
+export function appendToSection(doc: string, heading: string, intro: string, entry: string): string {
+  const start = doc.search(new RegExp(`^## ${heading.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ \\t]*$`, "m"));
+  const block = `${entry.trim()}\n`;
+  if (start < 0) return `${doc.trimEnd()}\n\n## ${heading}\n\n${intro.trim()}\n\n${block}`;
+  const headingEnd = doc.indexOf("\n", start) + 1 || doc.length;
+  const rest = doc.slice(headingEnd);
+  const nextRel = rest.search(/^## /m);
+  const body = nextRel < 0 ? rest : rest.slice(0, nextRel);
+  const after = nextRel < 0 ? "" : `\n${rest.slice(nextRel)}`;
+  const kept = body.trim();
+  return `${doc.slice(0, headingEnd)}\n${kept ? `${kept}\n\n` : `${intro.trim()}\n\n`}${block}${after}`;
+}
+
+/**
+ * The verdict on the target (overhead p99 ≤ `targetMs`, judged on the median of the runs of (b)), and what the
+ * floor with one Redis round trip (f) says about this machine: when even it misses the target, no Redis-backed
+ * gateway could meet it here, and the entry says so rather than leaving "not met" to be read as the gateway's.
+ */
+export function targetVerdict(medianP99: number, floorP99: number | undefined, targetMs = 1): string {
+  const ms = (n: number): string => `${n.toFixed(3)} ms`;
+  const verdict = Number.isNaN(medianP99) ? "not measured" : medianP99 <= targetMs ? "met" : "not met";
+  const head = `judged on the median of the runs of (b) (${Number.isNaN(medianP99) ? "–" : ms(medianP99)}): ${verdict}.`;
+  if (floorP99 === undefined || Number.isNaN(floorP99)) return head;
+  if (floorP99 <= targetMs) return `${head} The floor with one Redis round trip (f) had overhead p99 ${ms(floorP99)}.`;
+  return `${head} The floor with one Redis round trip (f) had overhead p99 ${ms(floorP99)}: on this machine the target is out of reach of any Redis-backed gateway, not only of this one.`;
+}

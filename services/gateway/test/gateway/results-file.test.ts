@@ -1,0 +1,48 @@
+/**
+ * How a benchmark entry lands in bench/RESULTS.md (appended to its section, earlier entries and other sections
+ * kept) and how the target is judged (with the floor's verdict on the machine).
+ */
+import fc from "fast-check";
+import { appendToSection, targetVerdict } from "../../bench/results-file";
+
+const doc = ["# Benchmark results", "", "## Synthesis", "", "synth entry", "", "## Gateway", "", "intro", "", "### first", "first body", "", "## RAG", "", "rag entry", ""].join("\n");
+
+test("an entry is appended after the section's earlier entries, before the next section", () => {
+  const out = appendToSection(doc, "Gateway", "intro", "### second\nsecond body");
+  expect(out.indexOf("### first")).toBeLessThan(out.indexOf("### second"));
+  expect(out.indexOf("### second")).toBeLessThan(out.indexOf("## RAG"));
+  expect(out.match(/^intro$/gm)).toHaveLength(1);
+  expect(out).toContain("synth entry");
+  expect(out).toContain("rag entry");
+  // Appending twice keeps both.
+  const twice = appendToSection(out, "Gateway", "intro", "### third\nthird body");
+  expect(["### first", "### second", "### third", "## RAG"].map((h) => twice.indexOf(h))).toEqual([...["### first", "### second", "### third", "## RAG"].map((h) => twice.indexOf(h))].sort((a, b) => a - b));
+});
+
+test("a missing section is created at the end with its intro; the last section takes entries at the end", () => {
+  const out = appendToSection("# Benchmark results\n\n## RAG\n\nrag entry\n", "Gateway", "intro", "### one");
+  expect(out).toBe("# Benchmark results\n\n## RAG\n\nrag entry\n\n## Gateway\n\nintro\n\n### one\n");
+  expect(appendToSection(out, "Gateway", "intro", "### two")).toBe("# Benchmark results\n\n## RAG\n\nrag entry\n\n## Gateway\n\nintro\n\n### one\n\n### two\n");
+});
+
+test("whatever the document, appending never loses a line that was there", () => {
+  const line = fc.stringMatching(/^[a-z# ]{0,12}$/);
+  fc.assert(
+    fc.property(fc.array(line, { maxLength: 30 }), fc.stringMatching(/^[a-z][a-z ]{0,9}$/), (lines, entry) => {
+      const before = lines.join("\n");
+      const after = appendToSection(before, "Gateway", "intro", `### ${entry}`);
+      // Whitespace at a section's edges may be normalised; no line's content is lost.
+      const kept = after.split("\n").map((l) => l.trim());
+      for (const l of lines) if (l.trim()) expect(kept).toContain(l.trim());
+      expect(kept).toContain(`### ${entry}`.trim());
+    }),
+  );
+});
+
+test("the verdict: met or not on the median, and what the floor says about the machine", () => {
+  expect(targetVerdict(0.98, 0.27)).toBe("judged on the median of the runs of (b) (0.980 ms): met. The floor with one Redis round trip (f) had overhead p99 0.270 ms.");
+  expect(targetVerdict(1.2, 0.27)).toMatch(/: not met\. The floor .* 0\.270 ms\.$/);
+  expect(targetVerdict(5.8, 3.3)).toMatch(/not met\. .*3\.300 ms: on this machine the target is out of reach of any Redis-backed gateway/);
+  expect(targetVerdict(0.9, undefined)).toBe("judged on the median of the runs of (b) (0.900 ms): met.");
+  expect(targetVerdict(Number.NaN, undefined)).toMatch(/not measured/);
+});
