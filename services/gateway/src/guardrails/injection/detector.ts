@@ -7,9 +7,10 @@
  *  3. an in-cluster TEI classifier, when `injection.tei` is configured and a classifier is plugged in.
  * At or above `injection.threshold` the configured action applies (block with `prompt_injection` by default).
  */
-import { resolve } from "node:path";
 import type { GuardrailFinding } from "../../contracts";
 import { LinearModel } from "../models/linear-model";
+// Imported, not read from a path: tsc emits the JSON beside the compiled code (the image has dist/, not src/).
+import injectionWeights from "../models/injection.json";
 import { variantsOf } from "../text/normalize";
 import type { Detector, DetectorDeps, DetectorInput, Verdict } from "../types";
 import { matchPhrases } from "./phrase-rules";
@@ -17,7 +18,7 @@ import { matchStructural } from "./structural-rules";
 
 let model: LinearModel | undefined;
 function localModel(): LinearModel {
-  model ??= LinearModel.fromFile(resolve(__dirname, "../models/injection.json"));
+  model ??= LinearModel.fromWeights(injectionWeights, "models/injection.json");
   return model;
 }
 

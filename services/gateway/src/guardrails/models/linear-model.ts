@@ -170,6 +170,9 @@ export interface WeightsFile {
   readonly meta: Record<string, unknown>;
 }
 
+/** What the loader reads of a weights file (a JSON module's inferred type: numbers, not the literal 1). */
+export type WeightsLike = Pick<WeightsFile, "bias" | "scale" | "weights"> & { readonly version: number; readonly dims: number };
+
 export class LinearModel {
   constructor(
     readonly weights: Float32Array,
@@ -177,10 +180,17 @@ export class LinearModel {
   ) {}
 
   static fromFile(path: string): LinearModel {
-    const f = JSON.parse(readFileSync(path, "utf8")) as WeightsFile;
-    if (f.version !== 1 || f.dims !== DIMS) throw new Error(`${path}: expected a version 1 weights file with dims ${DIMS}`);
+    return LinearModel.fromWeights(JSON.parse(readFileSync(path, "utf8")) as WeightsLike, path);
+  }
+
+  /**
+   * From a weights file's content (a JSON module the detectors import, so that tsc emits it beside the compiled
+   * code: the image holds dist/, not src/). `source` names it in errors.
+   */
+  static fromWeights(f: WeightsLike, source: string): LinearModel {
+    if (f.version !== 1 || f.dims !== DIMS) throw new Error(`${source}: expected a version 1 weights file with dims ${DIMS}`);
     const q = new Int8Array(Buffer.from(f.weights, "base64").buffer.slice(0));
-    if (q.length !== DIMS) throw new Error(`${path}: weights hold ${q.length} values, expected ${DIMS}`);
+    if (q.length !== DIMS) throw new Error(`${source}: weights hold ${q.length} values, expected ${DIMS}`);
     const w = new Float32Array(DIMS);
     for (let i = 0; i < DIMS; i++) w[i] = (q[i] as number) * f.scale;
     return new LinearModel(w, f.bias);

@@ -3,14 +3,15 @@
  * in-cluster TEI toxicity classifier with per-label thresholds (`toxicity.tei.labels`). The TEI call is made
  * only for whole texts (not for every streaming window). A failed TEI call follows `onClassifierError`.
  */
-import { resolve } from "node:path";
 import type { GuardrailFinding } from "../../contracts";
 import { LinearModel } from "../models/linear-model";
+// Imported, not read from a path: tsc emits the JSON beside the compiled code (the image has dist/, not src/).
+import toxicityWeights from "../models/toxicity.json";
 import type { Detector, Verdict } from "../types";
 
 let model: LinearModel | undefined;
 export function toxicityModel(): LinearModel {
-  model ??= LinearModel.fromFile(resolve(__dirname, "../models/toxicity.json"));
+  model ??= LinearModel.fromWeights(toxicityWeights, "models/toxicity.json");
   return model;
 }
 
