@@ -7,7 +7,8 @@
  *  - the compiled gateway laid out as the runtime stage lays it out (/app/dist from tsconfig.build.json, /app/
  *    node_modules, /app/package.json), started with the ENTRYPOINT's node flags and the image's ENV, all
  *    guardrails on: it answers, and the in-process guardrail models load from dist (they once did not: they were
- *    read from src/ paths that the image does not have);
+ *    read from src/ paths that the image does not have); with the standard OTEL_* settings it exports its spans
+ *    over OTLP/HTTP to a loopback collector, one per stage, in the caller's trace, and no prompt text with them;
  *  - every package the compiled code requires is a production dependency (the image installs only those).
  */
 import { execFile, spawn, type ChildProcess } from "node:child_process";
@@ -15,6 +16,8 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdir
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, posix, relative, resolve } from "node:path";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import dockerignore from "@balena/dockerignore";
@@ -150,12 +153,26 @@ describe("the compiled gateway, as the image runs it", () => {
   let proc: ChildProcess | undefined;
   let url: string;
   const log: string[] = [];
+  /** A loopback OTLP/HTTP collector: the JSON bodies POSTed to /v1/traces. */
+  const exported: string[] = [];
+  let collector: Server | undefined;
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "gw-image-"));
     app = await layOutRuntime(join(dir, "image"));
     redis = await TestRedis.start();
     upstream = await OpenAIStandin.start();
+    collector = createServer((req, res) => {
+      let body = "";
+      req.setEncoding("utf8");
+      req.on("data", (c: string) => (body += c));
+      req.on("end", () => {
+        if (req.method === "POST" && req.url === "/v1/traces" && String(req.headers["content-type"]).startsWith("application/json")) exported.push(body);
+        res.writeHead(200, { "content-type": "application/json" }).end("{}");
+      });
+    });
+    const c = collector;
+    await new Promise<void>((r) => c.listen(0, "127.0.0.1", r));
     writeFileSync(join(dir, "keys.yaml"), stringify({ keys: [{ id: "svc", sha256: sha256Hex(KEY), tenant: "t", scopes: ["chat"] }] }));
     const config = join(dir, "config.yaml");
     writeFileSync(
@@ -179,7 +196,11 @@ describe("the compiled gateway, as the image runs it", () => {
     );
     const entry = instructions.filter((i) => i.getKeyword() === "ENTRYPOINT").at(-1) as Instruction & { getJSONStrings(): Array<{ getJSONValue(): string }> };
     const argv = entry.getJSONStrings().map((s) => s.getJSONValue());
-    proc = spawn(process.execPath, argv.slice(1), { cwd: app, env: { PATH: process.env.PATH ?? "", ...env, GATEWAY_CONFIG: config, OTEL_SDK_DISABLED: "true" }, stdio: ["ignore", "pipe", "pipe"] });
+    proc = spawn(process.execPath, argv.slice(1), { cwd: app, env: { PATH: process.env.PATH ?? "", ...env, GATEWAY_CONFIG: config,
+      // The standard OTEL_* settings, as the chart sets them: export to the collector, flush every 50 ms.
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(c.address() as AddressInfo).port}`,
+      OTEL_SERVICE_NAME: "llm-gateway-image-test",
+      OTEL_BSP_SCHEDULE_DELAY: "50" }, stdio: ["ignore", "pipe", "pipe"] });
     const p = proc;
     createInterface({ input: p.stderr as NodeJS.ReadableStream }).on("line", (l) => log.push(l));
     url = await new Promise<string>((res, rej) => {
@@ -199,6 +220,7 @@ describe("the compiled gateway, as the image runs it", () => {
       await exited;
     }
     await upstream?.stop();
+    await new Promise<void>((r) => (collector ? collector.close(() => r()) : r()));
     await redis?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -235,6 +257,34 @@ describe("the compiled gateway, as the image runs it", () => {
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("prompt_injection");
     expect(log.join("\n")).not.toMatch(/ENOENT|Cannot find module/);
+  });
+
+  test("exports one span per stage to the OTLP endpoint from the OTEL_* settings, in the caller's trace, without the prompt", async () => {
+    const traceId = "0af7651916cd43dd8448eb211c80319c";
+    const prompt = "summarise the quarterly budget of the garden committee";
+    const res = await fetch(`${url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${KEY}`, "content-type": "application/json", traceparent: `00-${traceId}-b7ad6b7169203331-01` },
+      body: JSON.stringify({ model: "mistral-7b", temperature: 0, messages: [{ role: "user", content: prompt }] }),
+    });
+    expect(res.status).toBe(200);
+    type OtlpSpan = { traceId: string; name: string };
+    type Otlp = { resourceSpans: Array<{ resource: { attributes: Array<{ key: string; value: { stringValue?: string } }> }; scopeSpans: Array<{ spans: OtlpSpan[] }> }> };
+    // OTLP/JSON ids are hex; older encoders sent base64.
+    const hex = (id: string): string => (/^[0-9a-f]{32}$/.test(id) ? id : Buffer.from(id, "base64").toString("hex"));
+    const stages = ["auth", "rate_limit", "guardrails", "route", "cache", "llm_generation"];
+    let names: string[] = [];
+    let services = new Set<string>();
+    for (let i = 0; i < 100 && !stages.every((n) => names.includes(n)); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const docs = exported.map((b) => JSON.parse(b) as Otlp);
+      const ours = docs.flatMap((d) => d.resourceSpans).filter((rs) => rs.scopeSpans.some((ss) => ss.spans.some((sp) => hex(sp.traceId) === traceId)));
+      names = ours.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.filter((sp) => hex(sp.traceId) === traceId).map((sp) => sp.name)));
+      services = new Set(ours.flatMap((rs) => rs.resource.attributes.filter((a) => a.key === "service.name").map((a) => a.value.stringValue ?? "")));
+    }
+    for (const stage of stages) expect(names).toContain(stage);
+    expect([...services]).toEqual(["llm-gateway-image-test"]);
+    expect(exported.join("\n")).not.toContain("garden committee");
   });
 
   test("every package the compiled code requires is a production dependency", () => {
