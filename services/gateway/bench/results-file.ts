@@ -23,10 +23,10 @@ export function appendToSection(doc: string, heading: string, intro: string, ent
  * floor with one Redis round trip (f) says about this machine: when even it misses the target, no Redis-backed
  * gateway could meet it here, and the entry says so rather than leaving "not met" to be read as the gateway's.
  */
-export function targetVerdict(medianP99: number, floorP99: number | undefined, targetMs = 1): string {
+export function targetVerdict(runs: number, medianP99: number, floorP99: number | undefined, targetMs = 1): string {
   const ms = (n: number): string => `${n.toFixed(3)} ms`;
   const verdict = Number.isNaN(medianP99) ? "not measured" : medianP99 <= targetMs ? "met" : "not met";
-  const head = `judged on the median of the runs of (b) (${Number.isNaN(medianP99) ? "–" : ms(medianP99)}): ${verdict}.`;
+  const head = `judged on the median of the ${runs} run${runs === 1 ? "" : "s"} of (b) (${Number.isNaN(medianP99) ? "–" : ms(medianP99)}): ${verdict}.`;
   if (floorP99 === undefined || Number.isNaN(floorP99)) return head;
   if (floorP99 <= targetMs) return `${head} The floor with one Redis round trip (f) had overhead p99 ${ms(floorP99)}.`;
   return `${head} The floor with one Redis round trip (f) had overhead p99 ${ms(floorP99)}: on this machine the target is out of reach of any Redis-backed gateway, not only of this one.`;

@@ -40,9 +40,9 @@ test("whatever the document, appending never loses a line that was there", () =>
 });
 
 test("the verdict: met or not on the median, and what the floor says about the machine", () => {
-  expect(targetVerdict(0.98, 0.27)).toBe("judged on the median of the runs of (b) (0.980 ms): met. The floor with one Redis round trip (f) had overhead p99 0.270 ms.");
-  expect(targetVerdict(1.2, 0.27)).toMatch(/: not met\. The floor .* 0\.270 ms\.$/);
-  expect(targetVerdict(5.8, 3.3)).toMatch(/not met\. .*3\.300 ms: on this machine the target is out of reach of any Redis-backed gateway/);
-  expect(targetVerdict(0.9, undefined)).toBe("judged on the median of the runs of (b) (0.900 ms): met.");
-  expect(targetVerdict(Number.NaN, undefined)).toMatch(/not measured/);
+  expect(targetVerdict(3, 0.98, 0.27)).toBe("judged on the median of the 3 runs of (b) (0.980 ms): met. The floor with one Redis round trip (f) had overhead p99 0.270 ms.");
+  expect(targetVerdict(3, 1.2, 0.27)).toMatch(/: not met\. The floor .* 0\.270 ms\.$/);
+  expect(targetVerdict(3, 5.8, 3.3)).toMatch(/not met\. .*3\.300 ms: on this machine the target is out of reach of any Redis-backed gateway/);
+  expect(targetVerdict(1, 0.9, undefined)).toBe("judged on the median of the 1 run of (b) (0.900 ms): met.");
+  expect(targetVerdict(3, Number.NaN, undefined)).toMatch(/not measured/);
 });
