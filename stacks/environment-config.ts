@@ -20,6 +20,13 @@ const GPU_REGIONS: Readonly<Record<string, readonly string[]>> = gpuRegionData.r
 import { LOG_RETENTION_DAYS } from "../constructs/private/aws-limits";
 import { cidrsOverlap as ipv4CidrsOverlap, parseCidr as parseIpv4Cidr } from "../constructs/private/cidr";
 
+/** An OCI image repository: optional registry host[:port], then lowercase path components (no tag or digest). */
+const IMAGE_REPOSITORY = /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** An OCI tag. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+/** Tags that move: an environment pinned to one would change with no change to its file. */
+const FLOATING_TAGS = new Set(["latest", "main", "master", "stable", "edge", "dev", "nightly"]);
+
 /** A DNS-safe label (RFC 1123): what an environment name must be, since it ends up in cluster and bucket names. */
 export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
 /** Parses "10.0.0.0/16" into a network address and prefix length; undefined when it is not a valid IPv4 CIDR. */
@@ -157,6 +164,21 @@ const platformSchema = z
         /** OIDC issuer whose JWKS signs the callers' tokens. */
         oidcIssuer: z.url().optional(),
         oidcAudience: z.string().default("llm-gateway"),
+        /**
+         * Where this environment pulls the gateway image from (the `gateway-image` workflow pushes
+         * ghcr.io/<owner>/llm-gateway:<commit sha> on main). @default GATEWAY_IMAGE (constructs/gateway.ts)
+         */
+        image: z
+          .strictObject({
+            repository: z
+              .string()
+              .regex(IMAGE_REPOSITORY, "expected an image repository such as ghcr.io/acme/llm-gateway or 123456789012.dkr.ecr.us-east-1.amazonaws.com/llm-gateway (lowercase, no tag)"),
+            tag: z
+              .string()
+              .regex(IMAGE_TAG, "expected an image tag: letters, digits, '_', '.' or '-', at most 128 characters, not starting with '.' or '-'")
+              .refine((t) => !FLOATING_TAGS.has(t.toLowerCase()), "expected a pinned tag (a version or a commit sha), not a floating one such as latest or main"),
+          })
+          .optional(),
       })
       .prefault({}),
   })

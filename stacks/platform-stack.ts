@@ -232,6 +232,7 @@ export class PlatformStack extends TerraformStack {
       ingressHost: gw.ingressHost,
       oidcIssuer: gw.oidcIssuer,
       oidcAudience: gw.oidcAudience,
+      ...(gw.image ? { image: gw.image } : {}),
       models: env.models.map((model) => ({
         name: model.name,
         huggingFaceId: model.huggingFaceId,

@@ -6,7 +6,8 @@ import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { StorageClassV1 } from "@cdktf/provider-kubernetes/lib/storage-class-v1";
 import { UPSTREAM_CHARTS, EXACT_VERSION } from "../../constructs/private/helm-charts";
-import { ENVIRONMENTS, REPO, platformStackOf } from "./fixtures";
+import { GATEWAY_IMAGE } from "../../constructs/gateway";
+import { ENVIRONMENTS, REPO, platformStackOf, withChange } from "./fixtures";
 
 const synthesized = ENVIRONMENTS.map((env) => {
   const stack = platformStackOf(env);
@@ -105,4 +106,12 @@ test("no generated secret value or literal password appears in the synthesized s
   for (const chart of ["vllm-model", "text-embeddings", "llm-gateway", "observability"]) {
     expect(readFileSync(join(REPO, "charts", chart, "values.yaml"), "utf8")).not.toMatch(/password:|apiKey:\s*\S/i);
   }
+});
+
+test("the gateway release pulls the environment's image when set, and the built-in default otherwise", () => {
+  const dev = ENVIRONMENTS.find((e) => e.name === "dev")!;
+  const imageOf = (env: typeof dev): unknown => platformStackOf(env).releases.find((r) => r.releaseName === "llm-gateway")?.values.image;
+  expect(imageOf(dev)).toMatchObject({ repository: GATEWAY_IMAGE.repository, tag: GATEWAY_IMAGE.tag });
+  const pinned = withChange(dev, (e) => (e.platform.gateway.image = { repository: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/llm-gateway", tag: "3f9c2ab" }));
+  expect(imageOf(pinned)).toMatchObject({ repository: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/llm-gateway", tag: "3f9c2ab" });
 });

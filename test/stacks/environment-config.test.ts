@@ -126,6 +126,24 @@ describe("environment schema", () => {
     });
   });
 
+  test("the gateway image: a pinned repository and tag are taken; a malformed repository or a floating tag names the field", () => {
+    const image = (repository: string, tag: string) => (i: ReturnType<typeof validInput>) => Object.assign(i, { platform: { gateway: { image: { repository, tag } } } });
+    for (const repository of ["ghcr.io/acme/llm-gateway", "123456789012.dkr.ecr.us-east-1.amazonaws.com/llm-gateway", "localhost:5000/gw", "acme/llm_gateway"]) {
+      expect(problemsOf(image(repository, "0.3.1"))).toEqual([]);
+    }
+    const i = clone(validInput());
+    image("ghcr.io/acme/llm-gateway", "3f9c2ab")(i);
+    expect(configOf(i).platform.gateway.image).toEqual({ repository: "ghcr.io/acme/llm-gateway", tag: "3f9c2ab" });
+    for (const repository of ["ghcr.io/Acme/llm-gateway", "ghcr.io/acme/llm-gateway:0.3.1", "ghcr.io/acme//gw", "-gw"]) {
+      expect(problemsOf(image(repository, "0.3.1"))).toEqual([
+        { file: FILE, path: "platform.gateway.image.repository", message: expect.stringMatching(/^expected an image repository such as ghcr.io\/acme\/llm-gateway/) },
+      ]);
+    }
+    for (const tag of ["latest", "Main", ".1", "a b"]) {
+      expect(problemsOf(image("ghcr.io/acme/llm-gateway", tag))).toEqual([{ file: FILE, path: "platform.gateway.image.tag", message: expect.stringMatching(/^expected (a pinned tag|an image tag)/) }]);
+    }
+  });
+
   test("a name that does not match the file", () => {
     expect(problemsOf((i) => Object.assign(i, { name: "dev" }))).toEqual([
       { file: FILE, path: "name", message: 'expected the environment name to match the file name ("qa"), got "dev"' },
