@@ -155,7 +155,8 @@ export function buildGatewayConfig(props: GatewayProps): GatewayConfigInput {
       ...(props.oidcIssuer
         ? { jwt: { issuer: props.oidcIssuer, audience: props.oidcAudience, jwksUrl: jwksUrlOf(props.oidcIssuer), defaultTier: "standard" } }
         : {}),
-      apiKeys: { hashesFile: `${API_KEYS_DIR}/hashes.yaml` },
+      // The keys come from an optional secret: without it the file is absent and API keys are off, not a crash.
+      apiKeys: { hashesFile: `${API_KEYS_DIR}/hashes.yaml`, optional: true },
     },
     limits: { failureMode: "fail-open", tiers: RATE_LIMIT_TIERS },
     models,

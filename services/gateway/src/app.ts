@@ -78,7 +78,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.decorate("tracer", deps.tracer ?? defaultTracer());
 
   const env = deps.env ?? process.env;
-  const apiKeys = deps.apiKeys ?? (config.auth.apiKeys.hashesFile ? ApiKeyStore.fromFile(config.auth.apiKeys.hashesFile) : undefined);
+  const apiKeys = deps.apiKeys ?? apiKeyStoreFrom(config.auth.apiKeys, app.log);
   const jwt = deps.jwt ?? (config.auth.jwt ? new JwtVerifier(config.auth.jwt, Object.keys(config.limits.tiers)) : undefined);
   const deployments = buildDeployments(config, metrics, (_name: string, m: ModelConfig) => (m.apiKeyEnv ? readSecret({ env: m.apiKeyEnv }, env) : undefined), deps.clock);
 
@@ -102,4 +102,13 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     for (const name of new Set(Object.values(config.models).map((m) => m.tokenizer))) warmTokenizer(name);
   });
   return app;
+}
+
+/** The API key store the config names; none when there is no file, or when an optional file is absent (logged). */
+function apiKeyStoreFrom(cfg: GatewayConfig["auth"]["apiKeys"], log: FastifyBaseLogger): ApiKeyStore | undefined {
+  if (!cfg.hashesFile) return undefined;
+  if (!cfg.optional) return ApiKeyStore.fromFile(cfg.hashesFile);
+  const store = ApiKeyStore.fromFileIfPresent(cfg.hashesFile);
+  if (!store) log.warn({ file: cfg.hashesFile }, "API key hashes file not present (auth.apiKeys.optional): API keys are off");
+  return store;
 }

@@ -14,7 +14,7 @@
  *       groups: [support]
  */
 import { hash, timingSafeEqual } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import type { Principal } from "../contracts";
@@ -52,6 +52,16 @@ export class ApiKeyStore {
       digest: Buffer.from(k.sha256, "hex"),
       principal: { subject: `apikey:${k.id}`, tenant: k.tenant, tier: k.tier, groups: k.groups, models: k.models, scopes: k.scopes, method: "api-key" },
     }));
+  }
+
+  /** fromFile, or undefined when the file does not exist (only a missing file: unreadable or invalid still throws). */
+  static fromFileIfPresent(path: string): ApiKeyStore | undefined {
+    try {
+      return ApiKeyStore.fromFile(path);
+    } catch (e) {
+      if (!existsSync(path)) return undefined;
+      throw e;
+    }
   }
 
   static fromFile(path: string): ApiKeyStore {

@@ -166,6 +166,12 @@ export const gatewayConfigSchema = z
           .strictObject({
             /** YAML/JSON file listing API keys by SHA-256 hash (see README.md ("The gateway")). */
             hashesFile: z.string().min(1).optional(),
+            /**
+             * A missing hashesFile means no API keys (logged at start-up) instead of a start-up error: the chart
+             * mounts the keys from an optional secret, which leaves the file absent when the secret is. A file that is
+             * present but unreadable or invalid is still an error.
+             */
+            optional: z.boolean().default(false),
           })
           .prefault({}),
       })
