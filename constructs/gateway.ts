@@ -78,6 +78,11 @@ export interface GatewayProps {
   readonly redis: { readonly url: string; readonly password: SecretRef };
   /** Workloads only the gateway may reach. @default [] */
   readonly protectedWorkloads?: readonly ProtectedWorkload[];
+  /**
+   * OTLP/HTTP endpoint the gateway exports its traces to (OTEL_EXPORTER_OTLP_ENDPOINT, e.g. an OpenTelemetry
+   * collector's http://otel-collector.monitoring:4318). @default - no export (trace ids still propagate)
+   */
+  readonly otlpEndpoint?: string;
   /** Gateway image. @default GATEWAY_IMAGE */
   readonly image?: { readonly repository: string; readonly tag: string };
   /** What must exist first. @default [] */
@@ -227,7 +232,7 @@ export class Gateway extends Construct {
           { name: "QDRANT_API_KEY", secretName: props.qdrant.apiKey.secretName, key: props.qdrant.apiKey.key },
         ],
         secretFiles: [{ name: "api-keys", secretName: "llm-gateway-api-keys", mountPath: API_KEYS_DIR, optional: true }],
-        env: [{ name: "OTEL_SERVICE_NAME", value: "llm-gateway" }],
+        env: [{ name: "OTEL_SERVICE_NAME", value: "llm-gateway" }, ...(props.otlpEndpoint ? [{ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: props.otlpEndpoint }] : [])],
         containerPort: 8080,
         service: { port: 80 },
         resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },

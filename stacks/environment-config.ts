@@ -164,6 +164,8 @@ const platformSchema = z
         /** OIDC issuer whose JWKS signs the callers' tokens. */
         oidcIssuer: z.url().optional(),
         oidcAudience: z.string().default("llm-gateway"),
+        /** OTLP/HTTP endpoint for the gateway's traces (OTEL_EXPORTER_OTLP_ENDPOINT), e.g. an OpenTelemetry collector. */
+        otlpEndpoint: z.url({ protocol: /^https?$/, error: "expected an http(s) URL of an OTLP/HTTP endpoint, e.g. http://otel-collector.monitoring:4318" }).optional(),
         /**
          * Where this environment pulls the gateway image from (the `gateway-image` workflow pushes
          * ghcr.io/<owner>/llm-gateway:<commit sha> on main). @default GATEWAY_IMAGE (constructs/gateway.ts)

@@ -233,6 +233,7 @@ export class PlatformStack extends TerraformStack {
       oidcIssuer: gw.oidcIssuer,
       oidcAudience: gw.oidcAudience,
       ...(gw.image ? { image: gw.image } : {}),
+      ...(gw.otlpEndpoint ? { otlpEndpoint: gw.otlpEndpoint } : {}),
       models: env.models.map((model) => ({
         name: model.name,
         huggingFaceId: model.huggingFaceId,

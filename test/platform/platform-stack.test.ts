@@ -115,3 +115,13 @@ test("the gateway release pulls the environment's image when set, and the built-
   const pinned = withChange(dev, (e) => (e.platform.gateway.image = { repository: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/llm-gateway", tag: "3f9c2ab" }));
   expect(imageOf(pinned)).toMatchObject({ repository: "123456789012.dkr.ecr.eu-central-1.amazonaws.com/llm-gateway", tag: "3f9c2ab" });
 });
+
+test("traces go to the environment's OTLP endpoint when it names one; otherwise nothing is exported", () => {
+  const dev = ENVIRONMENTS.find((e) => e.name === "dev")!;
+  const envOf = (env: typeof dev): Array<{ name: string; value: string }> =>
+    (platformStackOf(env).releases.find((r) => r.releaseName === "llm-gateway")?.values.env ?? []) as Array<{ name: string; value: string }>;
+  expect(envOf(dev).map((e) => e.name)).not.toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
+  const traced = withChange(dev, (e) => (e.platform.gateway.otlpEndpoint = "http://otel-collector.monitoring:4318"));
+  expect(envOf(traced)).toContainEqual({ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://otel-collector.monitoring:4318" });
+  expect(envOf(traced)).toContainEqual({ name: "OTEL_SERVICE_NAME", value: "llm-gateway" });
+});

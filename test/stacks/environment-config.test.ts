@@ -144,6 +144,14 @@ describe("environment schema", () => {
     }
   });
 
+  test("the gateway's OTLP endpoint must be an http(s) URL", () => {
+    const otlp = (otlpEndpoint: string) => (i: ReturnType<typeof validInput>) => Object.assign(i, { platform: { gateway: { otlpEndpoint } } });
+    expect(problemsOf(otlp("http://otel-collector.monitoring:4318"))).toEqual([]);
+    for (const bad of ["otel-collector:4318", "grpc://otel:4317"]) {
+      expect(problemsOf(otlp(bad))).toEqual([{ file: FILE, path: "platform.gateway.otlpEndpoint", message: "expected an http(s) URL of an OTLP/HTTP endpoint, e.g. http://otel-collector.monitoring:4318" }]);
+    }
+  });
+
   test("a name that does not match the file", () => {
     expect(problemsOf((i) => Object.assign(i, { name: "dev" }))).toEqual([
       { file: FILE, path: "name", message: 'expected the environment name to match the file name ("qa"), got "dev"' },
