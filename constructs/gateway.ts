@@ -154,7 +154,9 @@ export function buildGatewayConfig(props: GatewayProps): GatewayConfigInput {
     };
   }
   return {
-    server: { port: 8080, trustProxy: props.ingressHost !== undefined },
+    // On SIGTERM keep serving 5 s (not ready) while kube-proxy and the load balancer drop the pod, then drain for
+    // up to 25 s: within the chart's 60-s termination grace period.
+    server: { port: 8080, trustProxy: props.ingressHost !== undefined, shutdownDelayMs: 5_000, shutdownGraceMs: 25_000 },
     redis: { url: props.redis.url, passwordEnv: "REDIS_PASSWORD" },
     auth: {
       ...(props.oidcIssuer

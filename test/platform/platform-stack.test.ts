@@ -125,3 +125,13 @@ test("traces go to the environment's OTLP endpoint when it names one; otherwise 
   expect(envOf(traced)).toContainEqual({ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: "http://otel-collector.monitoring:4318" });
   expect(envOf(traced)).toContainEqual({ name: "OTEL_SERVICE_NAME", value: "llm-gateway" });
 });
+
+test("the gateway's shutdown (delay, then drain) fits in the chart's termination grace period", () => {
+  const dev = ENVIRONMENTS.find((e) => e.name === "dev")!;
+  const server = (platformStackOf(dev).releases.find((r) => r.releaseName === "llm-gateway")?.values.config as { server: { shutdownDelayMs: number; shutdownGraceMs: number } }).server;
+  const template = readFileSync(join(REPO, "charts/llm-gateway/templates/deployment.yaml"), "utf8");
+  const graceSeconds = Number(/terminationGracePeriodSeconds:\s*(\d+)/.exec(template)?.[1]);
+  expect(server.shutdownDelayMs).toBeGreaterThan(0);
+  // Kubernetes sends SIGKILL after the grace period: delay + drain must end before it.
+  expect(server.shutdownDelayMs + server.shutdownGraceMs).toBeLessThan(graceSeconds * 1000);
+});

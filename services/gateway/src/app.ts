@@ -76,6 +76,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.decorate("metrics", metrics);
   app.decorate("metricsRegistry", registry);
   app.decorate("tracer", deps.tracer ?? defaultTracer());
+  app.decorate("lifecycle", { draining: false });
 
   const env = deps.env ?? process.env;
   const apiKeys = deps.apiKeys ?? apiKeyStoreFrom(config.auth.apiKeys, app.log);

@@ -1,7 +1,8 @@
 /**
  * The process entry point: load config, set up tracing and Redis, build the app, listen, and shut down with
- * grace on SIGTERM/SIGINT: stop accepting (new requests get 503), let in-flight requests and streams finish up
- * to server.shutdownGraceMs, then close upstream pools, Redis and the span exporter.
+ * grace on SIGTERM/SIGINT: on SIGTERM keep serving for server.shutdownDelayMs with /readyz at 503, then stop
+ * accepting (new requests get 503), let in-flight requests and streams finish up to server.shutdownGraceMs, then
+ * close upstream pools, Redis and the span exporter.
  *
  * Config file: $GATEWAY_CONFIG (default /etc/llm-gateway/config.yaml) plus GATEWAY__* overrides.
  */
@@ -34,9 +35,22 @@ async function main(): Promise<void> {
   await app.listen({ host: config.server.host, port: config.server.port });
 
   let closing = false;
+  /**
+   * SIGTERM: first keep serving for server.shutdownDelayMs, not ready (load balancers and kube-proxy learn of a
+   * terminating pod asynchronously and may still send new connections), then drain. SIGINT drains at once.
+   */
+  const terminate = (signal: string): void => {
+    if (closing || app.lifecycle.draining) return;
+    const delayMs = signal === "SIGTERM" ? config.server.shutdownDelayMs : 0;
+    if (delayMs === 0) return shutdown(signal);
+    app.lifecycle.draining = true;
+    logger.info({ signal, delayMs }, "shutting down: still serving while load balancers stop sending new connections");
+    setTimeout(() => shutdown(signal), delayMs);
+  };
   const shutdown = (signal: string): void => {
     if (closing) return;
     closing = true;
+    app.lifecycle.draining = true;
     logger.info({ signal, graceMs: config.server.shutdownGraceMs }, "shutting down: draining in-flight requests");
     const force = setTimeout(() => {
       logger.warn("grace period over; closing remaining connections");
@@ -63,8 +77,9 @@ async function main(): Promise<void> {
         process.exit(1);
       });
   };
-  process.once("SIGTERM", () => shutdown("SIGTERM"));
-  process.once("SIGINT", () => shutdown("SIGINT"));
+  process.on("SIGTERM", () => terminate("SIGTERM"));
+  // A second signal (e.g. Ctrl-C during the delay) drains at once.
+  process.on("SIGINT", () => (app.lifecycle.draining ? shutdown("SIGINT") : terminate("SIGINT")));
 }
 
 main().catch((e: unknown) => {

@@ -144,6 +144,12 @@ export const gatewayConfigSchema = z
         bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
         /** On SIGTERM: how long in-flight requests and streams may run before the process exits anyway. */
         shutdownGraceMs: z.number().int().min(0).default(25_000),
+        /**
+         * On SIGTERM, first keep serving this long (GET /readyz answers 503 "draining" meanwhile), so that kube-proxy
+         * and load balancers, which learn of a terminating pod asynchronously, stop sending it new connections before
+         * it stops accepting them; then drain as above. SIGINT (a local Ctrl-C) skips it. The platform sets 5000.
+         */
+        shutdownDelayMs: z.number().int().min(0).max(120_000).default(0),
         trustProxy: z.boolean().default(false),
       })
       .prefault({}),

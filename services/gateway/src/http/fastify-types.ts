@@ -26,6 +26,12 @@ export interface RequestTelemetry {
   model: string;
 }
 
+/** The process's shutdown state (src/server.ts sets it; GET /readyz reads it). */
+export interface Lifecycle {
+  /** SIGTERM received: still serving, but no longer ready. */
+  draining: boolean;
+}
+
 declare module "fastify" {
   interface FastifyContextConfig {
     /** Scope the caller needs; routes without one are public (health, metrics). */
@@ -54,5 +60,6 @@ declare module "fastify" {
     modelRouter: ModelRouter;
     responseCache: ResponseCache;
     chat: ChatService;
+    lifecycle: Lifecycle;
   }
 }

@@ -37,12 +37,12 @@ interface Server {
 }
 
 /** Starts src/server.ts with a config file for this upstream; resolves once it listens (its log says where). */
-async function startServer(upstream: string, prefix: string, shutdownGraceMs: number): Promise<Server> {
+async function startServer(upstream: string, prefix: string, shutdownGraceMs: number, shutdownDelayMs = 0): Promise<Server> {
   const config = join(dir, `${prefix}config.yaml`);
   writeFileSync(
     config,
     stringify({
-      server: { host: "127.0.0.1", port: 0, shutdownGraceMs },
+      server: { host: "127.0.0.1", port: 0, shutdownGraceMs, shutdownDelayMs },
       redis: { url: redis.url, keyPrefix: prefix },
       auth: { apiKeys: { hashesFile: join(dir, "keys.yaml") } },
       telemetry: { logLevel: "info" },
@@ -159,3 +159,30 @@ test("SIGTERM: a stream that outlasts server.shutdownGraceMs is cut and the proc
     await upstream.stop();
   }
 }, 30_000);
+
+test("SIGTERM with server.shutdownDelayMs: new requests are still served meanwhile with /readyz at 503 draining; then it drains and exits 0", async () => {
+  const upstream = await OpenAIStandin.start({ words: 4 });
+  const gw = await startServer(upstream.url, "delay:", 10_000, 2_500);
+  try {
+    expect((await fetch(`${gw.url}/readyz`)).status).toBe(200);
+    const signalled = Date.now();
+    gw.proc.kill("SIGTERM");
+    await new Promise((r) => setTimeout(r, 300));
+    // Within the delay: not ready, but a new connection is accepted and answered.
+    const ready = await fetch(`${gw.url}/readyz`, { headers: { connection: "close" } });
+    expect(ready.status).toBe(503);
+    expect(((await ready.json()) as { status: string }).status).toBe("draining");
+    const served = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { ...headers, connection: "close" }, body: JSON.stringify({ model: "mistral-7b", messages: [{ role: "user", content: "still there?" }] }) });
+    expect(served.status).toBe(200);
+    expect(Date.now() - signalled).toBeLessThan(2_500);
+    // After the delay it stops accepting and exits cleanly.
+    const code = await gw.exit;
+    if (code !== 0) console.log(gw.log.join("\n"));
+    expect(code).toBe(0);
+    expect(Date.now() - signalled).toBeGreaterThanOrEqual(2_500);
+    expect(gw.log.join("\n")).toContain("still serving while load balancers stop sending new connections");
+  } finally {
+    if (gw.proc.exitCode === null) gw.proc.kill("SIGKILL");
+    await upstream.stop();
+  }
+});

@@ -1,6 +1,7 @@
 /**
  * Operational endpoints (no auth): GET /healthz (the process is up), GET /readyz (Redis answers and every model
- * has a replica whose circuit is not open) and GET /metrics (Prometheus text format).
+ * has a replica whose circuit is not open; 503 "draining" once SIGTERM came, see server.shutdownDelayMs) and
+ * GET /metrics (Prometheus text format).
  */
 import type { FastifyInstance } from "fastify";
 
@@ -21,6 +22,7 @@ export async function operationsRoutes(app: FastifyInstance): Promise<void> {
       checks.redis = `unreachable (${(e as Error).message.slice(0, 80)})`;
     }
     for (const [name, d] of app.modelRouter.deployments) checks[`model:${name}`] = d.healthy ? "ok" : "no healthy upstream";
+    if (app.lifecycle.draining) return reply.code(503).send({ status: "draining", checks });
     const ready = Object.values(checks).every((v) => v === "ok");
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not_ready", checks });
   });
