@@ -4,8 +4,9 @@
  *  - the Dockerfile: multi-stage, every COPY source is in the build context and not dockerignored, every
  *    COPY --from names an earlier stage, the runtime stage runs as a non-root user, the ENTRYPOINT's script is what
  *    the build stage compiles;
- *  - the compiled gateway laid out as the runtime stage lays it out (/app/dist from tsconfig.build.json, /app/
- *    node_modules, /app/package.json), started with the ENTRYPOINT's node flags and the image's ENV, all
+ *  - the compiled gateway laid out as the runtime stage's COPY instructions lay it out (/app/node_modules,
+ *    /app/services/gateway/{node_modules,dist,package.json}, dist compiled with tsconfig.build.json), started with the
+ *    ENTRYPOINT's node flags and the image's ENV, all
  *    guardrails on: it answers, and the in-process guardrail models load from dist (they once did not: they were
  *    read from src/ paths that the image does not have); with the standard OTEL_* settings it exports its spans
  *    over OTLP/HTTP to a loopback collector, one per stage, in the caller's trace, and no prompt text with them;
@@ -38,6 +39,12 @@ const flag = (i: Instruction, name: string): string | undefined => {
   const f = (i as Instruction & { getFlags?: () => Array<{ getName(): string; getValue(): string | null }> }).getFlags?.().find((x) => x.getName() === name);
   return f ? (f.getValue() ?? "") : undefined;
 };
+
+/** The last ENTRYPOINT's exec-form argv. */
+function entrypoint(): string[] {
+  const entry = instructions.filter((i) => i.getKeyword() === "ENTRYPOINT").at(-1) as (Instruction & { getJSONStrings(): Array<{ getJSONValue(): string }> }) | undefined;
+  return entry ? entry.getJSONStrings().map((s) => s.getJSONValue()) : [];
+}
 
 /** The instructions of each stage, by stage name (FROM ... AS name), in order. */
 function stages(): Array<{ name: string; body: Instruction[] }> {
@@ -90,8 +97,7 @@ describe("the Dockerfile", () => {
   });
 
   test("the ENTRYPOINT (exec form) runs the script the build stage compiles", () => {
-    const entry = instructions.filter((i) => i.getKeyword() === "ENTRYPOINT").at(-1) as Instruction & { getJSONStrings(): Array<{ getJSONValue(): string }> };
-    const argv = entry.getJSONStrings().map((s) => s.getJSONValue());
+    const argv = entrypoint();
     expect(argv[0]).toBe("node");
     const script = argv.at(-1) as string;
     // COPY --from=<build> <build WORKDIR>/services/gateway/<outDir> ./dist in the runtime stage.
@@ -194,9 +200,7 @@ describe("the compiled gateway, as the image runs it", () => {
         .flatMap((i) => (i as Instruction & { getProperties(): Array<{ getName(): string; getValue(): string | null }> }).getProperties())
         .map((p) => [p.getName(), p.getValue() ?? ""]),
     );
-    const entry = instructions.filter((i) => i.getKeyword() === "ENTRYPOINT").at(-1) as Instruction & { getJSONStrings(): Array<{ getJSONValue(): string }> };
-    const argv = entry.getJSONStrings().map((s) => s.getJSONValue());
-    proc = spawn(process.execPath, argv.slice(1), { cwd: app, env: { PATH: process.env.PATH ?? "", ...env, GATEWAY_CONFIG: config,
+    proc = spawn(process.execPath, entrypoint().slice(1), { cwd: app, env: { PATH: process.env.PATH ?? "", ...env, GATEWAY_CONFIG: config,
       // The standard OTEL_* settings, as the chart sets them: export to the collector, flush every 50 ms.
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(c.address() as AddressInfo).port}`,
       OTEL_SERVICE_NAME: "llm-gateway-image-test",
