@@ -8,7 +8,8 @@
  *   (d) the same as (b) driven by autocannon (overallRate), whose per-second rate limit sends bursts,
  *   (e) the floor: a bare Fastify + undici proxy (bench/floor-process.ts) at the same rate, and
  *   (f) the floor plus one Redis round trip per request (three commands in one write), i.e. what this machine
- *       charges for the least a Redis-backed gateway must do, with no code of ours on the path.
+ *       charges for the least a Redis-backed gateway must do, with no code of ours on the path,
+ *   (g) as (b) with the default input and output guardrails on (the issue's "(c) with guardrails on").
  * Four processes: the stand-in, the gateway (a NodeTracerProvider registered, as server.ts does) or the floor,
  * redis-server and the load generator (this one). The gateway and the floor run as the production image runs the
  * gateway: compiled by tsc (tsconfig.bench.json, into bench/.build) and with the image's node flags (the
@@ -75,6 +76,13 @@ let traceSink: (line: string) => void = (line) => process.stderr.write(`${line}\
 function compileGateway(): string {
   execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", resolve(__dirname, "..", "tsconfig.bench.json")], { stdio: "inherit" });
   return resolve(__dirname, ".build", "bench");
+}
+
+/** Asks a gateway or floor process to quit; kills it when it has not exited within 3 s. */
+async function quit(c: Child): Promise<void> {
+  c.proc.stdin?.write("quit\n");
+  await Promise.race([new Promise((r) => c.proc.once("exit", r)), new Promise((r) => setTimeout(r, 3_000))]);
+  if (c.proc.exitCode === null) c.proc.kill("SIGKILL");
 }
 
 /**
@@ -295,6 +303,7 @@ async function main(): Promise<void> {
   }
   let gatewayFlags = "";
   let floor: Child | undefined;
+  let guarded: Child | undefined;
   try {
     const upstreamUrl = await standin.next();
     const nodeFlags = [...productionNodeFlags(readFileSync(resolve(__dirname, "..", "Dockerfile"), "utf8")), ...opts.nodeFlags.split(" ").filter(Boolean)];
@@ -335,6 +344,21 @@ async function main(): Promise<void> {
       await paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, 3, connections);
       await measure(`(e) floor: bare Fastify + undici proxy, ${rate} req/s`, (o) => paced(`${floorUrl}/bare/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
       await measure(`(f) floor + one Redis round trip per request, ${rate} req/s`, (o) => paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
+      // Nothing idles beside the next rows.
+      await quit(fl);
+      floor = undefined;
+
+      // The issue's "(c) with guardrails on": a second gateway with the default input and output guardrails (local
+      // layers), the same load as (b).
+      const gg = child("gateway-process.ts", [upstreamUrl, redis.url, "guardrails"], ["--expose-gc", ...nodeFlags], compiled);
+      guarded = gg;
+      const [ggUrl, ggKey] = (await gg.next()).split(" ") as [string, string];
+      const ggChat = `${ggUrl}/v1/chat/completions`;
+      const ggAuth = { authorization: `Bearer ${ggKey}` };
+      await paced(ggChat, true, ggAuth, rate, 5, connections);
+      await measure(`(g) as (b), with the default input and output guardrails on, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o), true, { ...pids, "gateway (or floor)": gg.proc.pid });
+      await quit(gg);
+      guarded = undefined;
 
       if (opts.soak) {
         const soakRate = Number(opts.soakRate);
@@ -375,18 +399,7 @@ async function main(): Promise<void> {
     else await otherRows();
     violations = JSON.parse(await standin.ask("violations")) as number;
   } finally {
-    if (gateway) {
-      const g = gateway.proc;
-      g.stdin?.write("quit\n");
-      await Promise.race([new Promise((r) => g.once("exit", r)), new Promise((r) => setTimeout(r, 3_000))]);
-      if (g.exitCode === null) g.kill("SIGKILL");
-    }
-    if (floor) {
-      const f = floor.proc;
-      f.stdin?.write("quit\n");
-      await Promise.race([new Promise((r) => f.once("exit", r)), new Promise((r) => setTimeout(r, 3_000))]);
-      if (f.exitCode === null) f.kill("SIGKILL");
-    }
+    for (const c of [gateway, floor, guarded]) if (c) await quit(c);
     standin.proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
     await redis.stop();
@@ -421,7 +434,7 @@ async function main(): Promise<void> {
     ...rows.map((r) => `| ${r.target} | ${Object.values(r.cpu).map((v) => f(v, 0)).join(" | ")} | ${f(Object.values(r.cpu).reduce((x, y) => x + y, 0), 0)} |`),
     "",
     `Overhead = the x-gateway-overhead-ms header of each answer of (b) (time inside the gateway not spent waiting on the upstream, ` +
-      "queueing for the CPU included); exact quantiles. Latencies: from the scheduled send time (rows a-c), autocannon's whole ms (d). " +
+      "queueing for the CPU included); exact quantiles. Latencies: from the scheduled send time (every row but (d)), autocannon's whole ms (d). " +
       `Target: overhead p99 ≤ 1 ms at 1,000 req/s, ${targetVerdict(bRows.length, medianP99, floorP99)} ` +
       `Stand-in contract violations: ${violations}.`,
     "",
@@ -438,7 +451,8 @@ async function main(): Promise<void> {
         "."
       : "",
     "",
-    "Rows (e) and (f) are not the gateway: a bare Fastify + undici proxy (bench/floor-process.ts), without and with one Redis round trip (three commands in one write) before the upstream call, measured the same way: what this machine charges for the least a Redis-backed gateway must do.",
+    "Row (g) is the issue's \"(c) with guardrails on\": a second gateway process with the default input and output guardrails (local layers: PII, injection, profanity, toxicity, topics), under the load of (b). " +
+      "Rows (e) and (f) are not the gateway: a bare Fastify + undici proxy (bench/floor-process.ts), without and with one Redis round trip (three commands in one write) before the upstream call, measured the same way: what this machine charges for the least a Redis-backed gateway must do.",
     "",
   ];
   if (soakResult) {

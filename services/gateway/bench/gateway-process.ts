@@ -1,5 +1,7 @@
 /**
- * Runs a gateway in its own process for the benchmark: argv = upstream URL, Redis URL. Prints "<url> <api key>"
+ * Runs a gateway in its own process for the benchmark: argv = upstream URL, Redis URL, and optionally
+ * "guardrails" (the default input and output guardrails on, local layers, as `guardrails: { enabled: true }` gives in
+ * production). Prints "<url> <api key>"
  * as the first stdout line, then answers one line per command read from stdin:
  *   reset              → resets the metrics registry                         → "ok"
  *   metrics            → the overhead histogram's bucket lines (JSON array)
@@ -23,7 +25,9 @@ import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { PerformanceObserver, constants as perf } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import { Registry } from "prom-client";
 import { initTracing } from "../src/telemetry/tracing";
+import { createGuardrails, guardrailsConfigSchema } from "../src/guardrails";
 import { KEYS, startGateway, testConfig } from "../test/support/gateway-fixture";
 
 function post<T>(session: Session, method: string): Promise<T> {
@@ -55,7 +59,7 @@ function watchGc(): void {
 
 async function main(): Promise<void> {
   watchGc();
-  const [upstream, redisUrl] = process.argv.slice(2) as [string, string];
+  const [upstream, redisUrl, mode] = process.argv.slice(2) as [string, string, string | undefined];
   const shutdownTracing = initTracing("llm-gateway-bench", { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "" });
   const cfg = testConfig(
     { big: [upstream], small: [upstream] },
@@ -63,17 +67,19 @@ async function main(): Promise<void> {
   );
   // Llama 3's tokenizer for the chat model, as in production.
   (cfg.models["mistral-7b"] as { tokenizer: string }).tokenizer = "llama3";
-  const gw = await startGateway(cfg, redisUrl);
+  const registry = new Registry();
+  const guardrails = mode === "guardrails" ? createGuardrails(guardrailsConfigSchema.parse({ enabled: true }), { registry }) : undefined;
+  const gw = await startGateway(cfg, redisUrl, { registry, ...(guardrails ? { guardrails } : {}) });
   process.stdout.write(`${gw.url} ${KEYS.tenantA}\n`);
   const session = new Session();
   session.connect();
   for await (const line of createInterface({ input: process.stdin })) {
     const [cmd, arg] = line.split(" ", 2) as [string, string | undefined];
     if (cmd === "reset") {
-      gw.registry.resetMetrics();
+      registry.resetMetrics();
       process.stdout.write("ok\n");
     } else if (cmd === "metrics") {
-      const text = await gw.registry.metrics();
+      const text = await registry.metrics();
       const wanted = text.split("\n").filter((l) => l.startsWith("llm_gateway_overhead_seconds_bucket"));
       process.stdout.write(`${JSON.stringify(wanted)}\n`);
     } else if (cmd === "cpu") {
