@@ -3,19 +3,16 @@
  * "## Gateway" section, earlier ones kept: the machine under the benchmark changes between sessions, so an entry
  * is only comparable with the others through its own floor rows and calibration, and the history is the record.
  */
+import { findSection } from "../src/guardrails/eval/results-md";
 
 /** Appends `entry` at the end of the `## <heading>` section (before the next `## ` heading), creating the section with `intro` when missing. */
 export function appendToSection(doc: string, heading: string, intro: string, entry: string): string {
-  const start = doc.search(new RegExp(`^## ${heading.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[ \\t]*$`, "m"));
   const block = `${entry.trim()}\n`;
-  if (start < 0) return `${doc.trimEnd()}\n\n## ${heading}\n\n${intro.trim()}\n\n${block}`;
-  const headingEnd = doc.indexOf("\n", start) + 1 || doc.length;
-  const rest = doc.slice(headingEnd);
-  const nextRel = rest.search(/^## /m);
-  const body = nextRel < 0 ? rest : rest.slice(0, nextRel);
-  const after = nextRel < 0 ? "" : `\n${rest.slice(nextRel)}`;
-  const kept = body.trim();
-  return `${doc.slice(0, headingEnd)}\n${kept ? `${kept}\n\n` : `${intro.trim()}\n\n`}${block}${after}`;
+  const at = findSection(doc, heading);
+  if (!at) return `${doc.trimEnd()}\n\n## ${heading}\n\n${intro.trim()}\n\n${block}`;
+  const kept = doc.slice(at.bodyStart, at.end).trim();
+  const after = at.end < doc.length ? `\n${doc.slice(at.end)}` : "";
+  return `${doc.slice(0, at.bodyStart)}\n${kept ? `${kept}\n\n` : `${intro.trim()}\n\n`}${block}${after}`;
 }
 
 /**
