@@ -12,20 +12,20 @@
  *    over OTLP/HTTP to a loopback collector, one per stage, in the caller's trace, and no prompt text with them;
  *  - every package the compiled code requires is a production dependency (the image installs only those).
  */
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join, posix, relative, resolve } from "node:path";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import dockerignore from "@balena/dockerignore";
 import { DockerfileParser, type Instruction } from "dockerfile-ast";
 import { stringify } from "yaml";
 import { sha256Hex } from "../../src/auth/api-keys";
 import { toxicityModel } from "../../src/guardrails/moderation/toxicity";
+import { spawnGateway, type GatewayProcess } from "../support/gateway-process";
 import { OpenAIStandin } from "../support/openai-standin";
 import { TestRedis } from "../support/redis-server";
 
@@ -156,9 +156,9 @@ describe("the compiled gateway, as the image runs it", () => {
   let app: string;
   let redis: TestRedis;
   let upstream: OpenAIStandin;
-  let proc: ChildProcess | undefined;
+  let gateway: GatewayProcess | undefined;
   let url: string;
-  const log: string[] = [];
+  let log: string[] = [];
   /** A loopback OTLP/HTTP collector: the JSON bodies POSTed to /v1/traces. */
   const exported: string[] = [];
   let collector: Server | undefined;
@@ -200,28 +200,26 @@ describe("the compiled gateway, as the image runs it", () => {
         .flatMap((i) => (i as Instruction & { getProperties(): Array<{ getName(): string; getValue(): string | null }> }).getProperties())
         .map((p) => [p.getName(), p.getValue() ?? ""]),
     );
-    proc = spawn(process.execPath, entrypoint().slice(1), { cwd: app, env: { PATH: process.env.PATH ?? "", ...env, GATEWAY_CONFIG: config,
-      // The standard OTEL_* settings, as the chart sets them: export to the collector, flush every 50 ms.
-      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(c.address() as AddressInfo).port}`,
-      OTEL_SERVICE_NAME: "llm-gateway-image-test",
-      OTEL_BSP_SCHEDULE_DELAY: "50" }, stdio: ["ignore", "pipe", "pipe"] });
-    const p = proc;
-    createInterface({ input: p.stderr as NodeJS.ReadableStream }).on("line", (l) => log.push(l));
-    url = await new Promise<string>((res, rej) => {
-      createInterface({ input: p.stdout as NodeJS.ReadableStream }).on("line", (l) => {
-        log.push(l);
-        const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(l);
-        if (m) res(m[1] as string);
-      });
-      p.once("exit", (code) => rej(new Error(`the compiled gateway exited (${code}) before listening:\n${log.join("\n")}`)));
+    gateway = await spawnGateway(entrypoint().slice(1), {
+      cwd: app,
+      env: {
+        PATH: process.env.PATH ?? "",
+        ...env,
+        GATEWAY_CONFIG: config,
+        // The standard OTEL_* settings, as the chart sets them: export to the collector, flush every 50 ms.
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(c.address() as AddressInfo).port}`,
+        OTEL_SERVICE_NAME: "llm-gateway-image-test",
+        OTEL_BSP_SCHEDULE_DELAY: "50",
+      },
     });
+    url = gateway.url;
+    log = gateway.log;
   }, 120_000);
 
   afterAll(async () => {
-    if (proc && proc.exitCode === null) {
-      const exited = new Promise((r) => proc?.once("exit", r));
-      proc.kill("SIGTERM");
-      await exited;
+    if (gateway && gateway.proc.exitCode === null) {
+      gateway.proc.kill("SIGTERM");
+      await gateway.exit;
     }
     await upstream?.stop();
     await new Promise<void>((r) => (collector ? collector.close(() => r()) : r()));

@@ -4,14 +4,13 @@
  * server.shutdownGraceMs, writes what is still batched (a cache store) and exits 0; a stream that outlasts the
  * grace period is cut and the process exits 1.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { createInterface } from "node:readline";
 import { stringify } from "yaml";
 import { TestRedis } from "../support/redis-server";
 import { OpenAIStandin } from "../support/openai-standin";
+import { spawnGateway, type GatewayProcess } from "../support/gateway-process";
 import { sha256Hex } from "../../src/auth/api-keys";
 
 const KEY = "sk-test-shutdown-00000000000000001";
@@ -29,15 +28,8 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-interface Server {
-  readonly proc: ChildProcess;
-  readonly url: string;
-  readonly log: string[];
-  readonly exit: Promise<number | null>;
-}
-
 /** Starts src/server.ts with a config file for this upstream; resolves once it listens (its log says where). */
-async function startServer(upstream: string, prefix: string, shutdownGraceMs: number, shutdownDelayMs = 0): Promise<Server> {
+async function startServer(upstream: string, prefix: string, shutdownGraceMs: number, shutdownDelayMs = 0): Promise<GatewayProcess> {
   const config = join(dir, `${prefix}config.yaml`);
   writeFileSync(
     config,
@@ -52,22 +44,7 @@ async function startServer(upstream: string, prefix: string, shutdownGraceMs: nu
       models: { "mistral-7b": { upstreamModel: "mistralai/Mistral-7B-Instruct-v0.3", upstreams: [upstream], tokenizer: "mistral" } },
     }),
   );
-  const proc = spawn(process.execPath, ["--import", "tsx", resolve(__dirname, "../../src/server.ts")], {
-    env: { ...process.env, GATEWAY_CONFIG: config, OTEL_SDK_DISABLED: "true" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  const log: string[] = [];
-  const exit = new Promise<number | null>((r) => proc.once("exit", (code) => r(code)));
-  createInterface({ input: proc.stderr as NodeJS.ReadableStream }).on("line", (l) => log.push(l));
-  const url = await new Promise<string>((res, rej) => {
-    createInterface({ input: proc.stdout as NodeJS.ReadableStream }).on("line", (l) => {
-      log.push(l);
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(l);
-      if (m) res(m[1] as string);
-    });
-    void exit.then((code) => rej(new Error(`gateway exited (${code}) before listening:\n${log.join("\n")}`)));
-  });
-  return { proc, url, log, exit };
+  return spawnGateway(["--import", "tsx", resolve(__dirname, "../../src/server.ts")], { env: { ...process.env, GATEWAY_CONFIG: config, OTEL_SDK_DISABLED: "true" } });
 }
 
 const headers = { authorization: `Bearer ${KEY}`, "content-type": "application/json" };
