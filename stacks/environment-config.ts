@@ -17,6 +17,7 @@ import gpuRegionData from "../constructs/data/gpu-instance-regions.json";
 
 /** Regions each GPU instance type is offered in (data kept in the repo, with its source and date). */
 const GPU_REGIONS: Readonly<Record<string, readonly string[]>> = gpuRegionData.regions;
+import { floatingReason } from "../policies/rules/helm-image-tags";
 import { LOG_RETENTION_DAYS } from "../constructs/private/aws-limits";
 import { cidrsOverlap as ipv4CidrsOverlap, parseCidr as parseIpv4Cidr } from "../constructs/private/cidr";
 
@@ -24,8 +25,6 @@ import { cidrsOverlap as ipv4CidrsOverlap, parseCidr as parseIpv4Cidr } from "..
 const IMAGE_REPOSITORY = /^(?:[a-z0-9]+(?:[.-][a-z0-9]+)*(?::\d+)?\/)?[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
 /** An OCI tag. */
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
-/** Tags that move: an environment pinned to one would change with no change to its file. */
-const FLOATING_TAGS = new Set(["latest", "main", "master", "stable", "edge", "dev", "nightly"]);
 
 /** A DNS-safe label (RFC 1123): what an environment name must be, since it ends up in cluster and bucket names. */
 export const DNS_LABEL = /^[a-z]([a-z0-9-]{0,18}[a-z0-9])?$/;
@@ -178,7 +177,8 @@ const platformSchema = z
             tag: z
               .string()
               .regex(IMAGE_TAG, "expected an image tag: letters, digits, '_', '.' or '-', at most 128 characters, not starting with '.' or '-'")
-              .refine((t) => !FLOATING_TAGS.has(t.toLowerCase()), "expected a pinned tag (a version or a commit sha), not a floating one such as latest or main"),
+              // The same notion of a floating tag as policy LLM-HELM-002, refused here already, with the file's path.
+              .refine((t) => floatingReason(t) === undefined, "expected a pinned tag (a version or a commit sha), not a floating one such as latest or main"),
           })
           .optional(),
       })
