@@ -61,3 +61,15 @@ Its name must match the EKS Pod Identity association of the cluster stack (llm-g
 {{- default "default" .Values.serviceAccount.name }}
 {{- end }}
 {{- end }}
+
+{{/*
+llm-gateway.readinessPath: what the readiness probe asks. /readyz with the shared dependencies excluded: every
+model (an unhealthy model fails for every replica at once; taking every pod out would also cut off the healthy
+models) and, when limits fail open, Redis (the gateway keeps serving without it; a probe on it would turn that
+into a full outage). With fail-closed, a replica that cannot reach Redis answers only 503s, so Redis stays in.
+Draining (SIGTERM) always fails it. See docs/decisions/0068-readiness-probe-scope.md.
+*/}}
+{{- define "llm-gateway.readinessPath" -}}
+{{- $mode := dig "limits" "failureMode" "fail-open" .Values.config -}}
+/readyz?exclude=models{{ if eq $mode "fail-open" }}&exclude=redis{{ end }}
+{{- end }}

@@ -105,6 +105,11 @@ test("fail-open with Redis stopped: requests pass, the store error is counted; l
     expect(await a.metric("llm_gateway_rate_limit_store_errors_total", { mode: "fail-open" })).toBeGreaterThan(0);
     const ready = await a.request("GET", "/readyz");
     expect(ready.status).toBe(503);
+    expect(ready.json).toMatchObject({ status: "not_ready", checks: { redis: expect.stringContaining("unreachable") } });
+    // The chart's probe with fail-open: Redis excluded, so the replica stays in the Service and keeps serving.
+    const probe = await a.request("GET", "/readyz?exclude=models&exclude=redis");
+    expect(probe.status).toBe(200);
+    expect(probe.json).toEqual({ status: "ready", checks: {} });
   } finally {
     await redis.start();
   }

@@ -123,6 +123,22 @@ test("with every circuit of every model open, the answer is 503 no_healthy_upstr
   expect(res.status).toBe(503);
   expect(res.json.error?.code).toBe("no_healthy_upstream");
   expect((await gw.request("GET", "/readyz")).status).toBe(503);
+  // Excluding one model still reports the other; excluding every model (the chart's probe) leaves Redis only.
+  const oneExcluded = await gw.request("GET", "/readyz?exclude=model:llama-3-70b");
+  expect(oneExcluded.status).toBe(503);
+  expect(Object.keys(oneExcluded.json.checks as object).sort()).toEqual(["model:mistral-7b", "redis"]);
+  const probe = await gw.request("GET", "/readyz?exclude=models");
+  expect(probe.status).toBe(200);
+  expect(probe.json).toEqual({ status: "ready", checks: { redis: "ok" } });
+});
+
+test("readyz refuses an exclude it does not know with a 400 naming the value", async () => {
+  for (const bad of ["exclude=model:gpt-9", "exclude=redis&exclude=database", "exclude="]) {
+    const res = await gw.request("GET", `/readyz?${bad}`);
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: "invalid_exclude", param: "exclude" });
+    expect(res.json.error?.message).toContain("model:<name>");
+  }
 });
 
 test("a 400 from the model server is passed on, not retried", async () => {

@@ -149,6 +149,10 @@ test("SIGTERM with server.shutdownDelayMs: new requests are still served meanwhi
     const ready = await fetch(`${gw.url}/readyz`, { headers: { connection: "close" } });
     expect(ready.status).toBe(503);
     expect(((await ready.json()) as { status: string }).status).toBe("draining");
+    // The chart's probe excludes the shared dependencies, never draining.
+    const probe = await fetch(`${gw.url}/readyz?exclude=models&exclude=redis`, { headers: { connection: "close" } });
+    expect(probe.status).toBe(503);
+    expect(((await probe.json()) as { status: string }).status).toBe("draining");
     const served = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", headers: { ...headers, connection: "close" }, body: JSON.stringify({ model: "mistral-7b", messages: [{ role: "user", content: "still there?" }] }) });
     expect(served.status).toBe(200);
     expect(Date.now() - signalled).toBeLessThan(2_500);
