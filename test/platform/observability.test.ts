@@ -62,7 +62,20 @@ test("the documented alerts exist with their thresholds", () => {
   expect(alerts.LLMGatewayHighErrorRate).toMatch(/> 0\.01$/);
   expect(alerts.LLMGatewayHighLatencyP95).toMatch(/> 0\.65$/);
   expect(alerts.GPUMemoryNearlyFull).toMatch(/> 0\.95$/);
-  expect(Object.keys(alerts)).toEqual(expect.arrayContaining(["SpotInterruption", "VLLMQueueGrowing"]));
+  expect(Object.keys(alerts)).toEqual(expect.arrayContaining(["SpotInterruption", "VLLMQueueGrowing", "LLMGatewayModelUnavailable", "LLMGatewayRateLimitStoreUnreachable"]));
+});
+
+test("every alert's runbook is a file of the repository with a heading for its anchor, and names the alert", () => {
+  interface Alert { alert?: string; annotations?: { runbook?: string } }
+  const alerts = (rules as Alert[]).filter((r) => r.alert);
+  for (const a of alerts) {
+    const [file, anchor] = (a.annotations?.runbook ?? "").split("#");
+    expect(file).toBeTruthy();
+    const text = readFileSync(join(REPO, file!), "utf8");
+    const headings = [...text.matchAll(/^#+ (.+)$/gm)].map((m) => m[1]!.trim().toLowerCase().replace(/[^\w\- ]/g, "").replace(/ /g, "-"));
+    expect(headings).toContain(anchor);
+    expect(text).toContain(`| ${a.alert} |`);
+  }
 });
 
 test("the documented PromQL is recorded: latency, throughput, errors, GPU, RAG, vector search, cost", () => {
