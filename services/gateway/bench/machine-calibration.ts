@@ -3,7 +3,10 @@
  * runs so that entries taken on different machines (the VM under the benchmark changes between sessions) can be
  * compared: a cheap system call, a loopback TCP round trip (one write and one read on each side: the unit a proxy
  * pays three times per request, client, Redis and upstream), and a CPU-only step (JSON and SHA-256 of a chat body).
- * Each is the median of several rounds, on an otherwise idle machine.
+ * Each is the median of several rounds, on an otherwise idle machine. Last, how often the machine takes the CPU
+ * away from a running thread (stalls): a thread that does nothing but read the clock for two seconds sees every
+ * interruption (interrupts, kernel threads, other tenants of the host) as a gap between two reads. A process whose
+ * answers must stay under 1 ms at the 99th percentile cannot do better than the machine's stalls allow.
  */
 import { hash } from "node:crypto";
 import { fstatSync } from "node:fs";
@@ -16,6 +19,50 @@ export interface Calibration {
   readonly tcpRoundTripUs: number;
   /** µs per JSON.parse + JSON.stringify + SHA-256 of a ~1 KB chat body. */
   readonly cpuStepUs: number;
+  /** Interruptions of a thread that only reads the clock, on an idle machine. */
+  readonly stalls: StallSummary;
+}
+
+export interface StallSummary {
+  /** Gaps of more than 1 ms between two clock reads, per second of spinning. */
+  readonly over1msPerSecond: number;
+  /** The longest gap, ms. */
+  readonly longestMs: number;
+  /** Share of the time lost in gaps of more than STALL_MIN_NS (%). */
+  readonly lostPercent: number;
+}
+
+/** Gaps shorter than this are the loop's own cost (a clock read is well under 1 µs) and not counted as lost. */
+const STALL_MIN_NS = 20_000;
+
+/** Summarises the gaps (ns) a spinning thread saw over spanNs of spinning. */
+export function summariseStalls(gapsNs: readonly number[], spanNs: number): StallSummary {
+  if (!(spanNs > 0)) throw new Error(`summariseStalls: spanNs must be positive, got ${spanNs}`);
+  let over1ms = 0;
+  let longest = 0;
+  let lost = 0;
+  for (const g of gapsNs) {
+    if (g > 1e6) over1ms++;
+    if (g > longest) longest = g;
+    if (g > STALL_MIN_NS) lost += g;
+  }
+  return { over1msPerSecond: over1ms / (spanNs / 1e9), longestMs: longest / 1e6, lostPercent: (lost / spanNs) * 100 };
+}
+
+/** Spins for spanMs reading the clock, keeping the gaps longer than STALL_MIN_NS. */
+export function measureStalls(spanMs: number): StallSummary {
+  const gaps: number[] = [];
+  const start = process.hrtime.bigint();
+  const end = start + BigInt(Math.round(spanMs * 1e6));
+  let last = start;
+  for (;;) {
+    const now = process.hrtime.bigint();
+    const gap = Number(now - last);
+    if (gap > STALL_MIN_NS) gaps.push(gap);
+    last = now;
+    if (now >= end) break;
+  }
+  return summariseStalls(gaps, Number(last - start));
 }
 
 function median(xs: number[]): number {
@@ -69,7 +116,7 @@ async function tcpRoundTripUs(roundTrips: number, message: Buffer): Promise<numb
   }
 }
 
-export async function calibrate(): Promise<Calibration> {
+export async function calibrate(stallSpanMs = 2_000): Promise<Calibration> {
   const body = JSON.stringify({
     model: "mistral-7b",
     temperature: 0,
@@ -82,9 +129,10 @@ export async function calibrate(): Promise<Calibration> {
   const syscallUs = rounds(5, () => timePerOp(20_000, () => fstatSync(1)));
   const cpuStepUs = rounds(5, () => timePerOp(5_000, () => hash("sha256", JSON.stringify(JSON.parse(body)), "hex")));
   const tcp = await tcpRoundTripUs(2_000, Buffer.alloc(200, 97));
-  return { syscallUs, tcpRoundTripUs: tcp, cpuStepUs };
+  const stalls = measureStalls(stallSpanMs);
+  return { syscallUs, tcpRoundTripUs: tcp, cpuStepUs, stalls };
 }
 
 export function describeCalibration(c: Calibration): string {
-  return `fstat(2) ${c.syscallUs.toFixed(2)} µs, loopback TCP round trip ${c.tcpRoundTripUs.toFixed(1)} µs, JSON + SHA-256 of a chat body ${c.cpuStepUs.toFixed(1)} µs`;
+  return `fstat(2) ${c.syscallUs.toFixed(2)} µs, loopback TCP round trip ${c.tcpRoundTripUs.toFixed(1)} µs, JSON + SHA-256 of a chat body ${c.cpuStepUs.toFixed(1)} µs; a thread only reading the clock was stopped for more than 1 ms ${c.stalls.over1msPerSecond.toFixed(1)} times a second (longest ${c.stalls.longestMs.toFixed(1)} ms) and lost ${c.stalls.lostPercent.toFixed(1)} % of its time to stops over 20 µs`;
 }
