@@ -40,7 +40,9 @@
  *       [--low-rate 100]                 offered rate of row (c)
  *       [--no-write]                     do not touch bench/RESULTS.md
  * Each run's entry is appended to the "## Gateway" section of bench/RESULTS.md (earlier entries kept), with a
- * calibration of the machine (bench/machine-calibration.ts) taken before any other process starts. Target: overhead p99 ≤ 1 ms at 1,000 req/s for
+ * calibration of the machine (bench/machine-calibration.ts) taken before any other process starts (system call,
+ * loopback round trip, CPU step, stalls of a spinning thread) and of a Redis PING round trip before the stand-in and
+ * the gateway start. Target: overhead p99 ≤ 1 ms at 1,000 req/s for
  * (b) (the median of its runs); memory flat over a 5-minute soak.
  */
 import autocannon from "autocannon";
@@ -54,7 +56,8 @@ import { Pool } from "undici";
 import { TestRedis } from "../test/support/redis-server";
 import { productionNodeFlags } from "./node-flags";
 import { gcShare, quantiles, type GcShare, type Quantiles, type Timeline } from "./latency-stats";
-import { calibrate, describeCalibration } from "./machine-calibration";
+import { Redis } from "ioredis";
+import { calibrate, describeCalibration, describeRoundTrips, measureRoundTrips } from "./machine-calibration";
 import { appendToSection, targetVerdict } from "./results-file";
 
 interface Child {
@@ -288,6 +291,11 @@ async function main(): Promise<void> {
   // Before any other process starts: what this machine charges per system call, loopback round trip and CPU step.
   const calibration = await calibrate();
   const redis = await TestRedis.start();
+  // Still before the stand-in and the gateway: one Redis round trip's own distribution, the part of every request's
+  // overhead that no gateway code can remove (rate limits and the cache lookup wait on it).
+  const pinger = new Redis(redis.url, { lazyConnect: true });
+  const redisPing = await measureRoundTrips(() => pinger.ping(), 2_000, 1);
+  pinger.disconnect();
   const standin = child("standin-process.ts", []);
   let gateway: Child | undefined;
   const rows: Row[] = [];
@@ -406,7 +414,7 @@ async function main(): Promise<void> {
   }
 
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  const machine = `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average before the run ${loadBefore}; calibration (idle): ${describeCalibration(calibration)}`;
+  const machine = `${cpus().length} × ${cpu}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, load average before the run ${loadBefore}; calibration (idle): ${describeCalibration(calibration)}; ${describeRoundTrips("Redis PING from ioredis", redisPing)}`;
   const f = (n: number | undefined, d = 2): string => (n === undefined || Number.isNaN(n) ? "–" : n.toFixed(d));
   const mib = (b: number): string => (b / 2 ** 20).toFixed(1);
   const bRows = rows.filter((r) => r.target.startsWith("(b)"));

@@ -11,6 +11,7 @@
 import { hash } from "node:crypto";
 import { fstatSync } from "node:fs";
 import { createServer, connect, type AddressInfo, type Socket } from "node:net";
+import { quantiles, type Quantiles } from "./latency-stats";
 
 export interface Calibration {
   /** µs per fstat(2), the cheapest system call Node exposes synchronously. */
@@ -135,4 +136,25 @@ export async function calibrate(stallSpanMs = 2_000): Promise<Calibration> {
 
 export function describeCalibration(c: Calibration): string {
   return `fstat(2) ${c.syscallUs.toFixed(2)} µs, loopback TCP round trip ${c.tcpRoundTripUs.toFixed(1)} µs, JSON + SHA-256 of a chat body ${c.cpuStepUs.toFixed(1)} µs; a thread only reading the clock was stopped for more than 1 ms ${c.stalls.over1msPerSecond.toFixed(1)} times a second (longest ${c.stalls.longestMs.toFixed(1)} ms) and lost ${c.stalls.lostPercent.toFixed(1)} % of its time to stops over 20 µs`;
+}
+
+/**
+ * The distribution of one round trip to another process (e.g. a Redis PING) on an otherwise idle machine, asked
+ * `count` times `spacingMs` apart (one at a time, so each finds the peer idle, as a lightly loaded gateway does):
+ * the least any request that waits on Redis pays, tail included. µs.
+ */
+export async function measureRoundTrips(roundTrip: () => Promise<unknown>, count: number, spacingMs: number): Promise<Quantiles> {
+  const us: number[] = [];
+  await roundTrip(); // connect and warm up outside the measurement
+  for (let i = 0; i < count; i++) {
+    const t = process.hrtime.bigint();
+    await roundTrip();
+    us.push(Number(process.hrtime.bigint() - t) / 1e3);
+    if (spacingMs > 0) await new Promise((r) => setTimeout(r, spacingMs));
+  }
+  return quantiles(us);
+}
+
+export function describeRoundTrips(what: string, q: Quantiles): string {
+  return `${what}, ${q.n} one at a time on the idle machine: p50 ${q.p50.toFixed(0)} µs, p99 ${q.p99.toFixed(0)} µs, p99.9 ${q.p999.toFixed(0)} µs, max ${q.max.toFixed(0)} µs`;
 }

@@ -3,7 +3,9 @@
  * least two writes and two reads) dearer than a single system call, and stalls summarised from the gaps seen.
  */
 import fc from "fast-check";
-import { calibrate, describeCalibration, measureStalls, summariseStalls } from "../../bench/machine-calibration";
+import { Redis } from "ioredis";
+import { calibrate, describeCalibration, describeRoundTrips, measureRoundTrips, measureStalls, summariseStalls } from "../../bench/machine-calibration";
+import { TestRedis } from "../support/redis-server";
 
 test("the calibration's costs are positive and ordered as their system calls are", async () => {
   const c = await calibrate(200);
@@ -48,4 +50,29 @@ test("measuring stalls spins for the span asked and reports a consistent summary
   expect(s.lostPercent).toBeGreaterThanOrEqual(0);
   expect(s.lostPercent).toBeLessThanOrEqual(100);
   expect(s.longestMs).toBeLessThanOrEqual(elapsedMs);
+});
+
+test("round trips to a real Redis are timed one at a time: as many as asked, ordered quantiles, described in µs", async () => {
+  const redis = await TestRedis.start();
+  const client = new Redis(redis.url, { lazyConnect: true });
+  let calls = 0;
+  try {
+    const q = await measureRoundTrips(async () => {
+      calls++;
+      return client.ping();
+    }, 50, 0);
+    expect(calls).toBe(51); // one warm-up, not measured
+    expect(q.n).toBe(50);
+    expect(q.p50).toBeGreaterThan(0);
+    expect(q.p50).toBeLessThanOrEqual(q.p99);
+    expect(q.p99).toBeLessThanOrEqual(q.max);
+    expect(describeRoundTrips("Redis PING", q)).toBe(`Redis PING, 50 one at a time on the idle machine: p50 ${q.p50.toFixed(0)} µs, p99 ${q.p99.toFixed(0)} µs, p99.9 ${q.p999.toFixed(0)} µs, max ${q.max.toFixed(0)} µs`);
+  } finally {
+    client.disconnect();
+    await redis.stop();
+  }
+});
+
+test("a round trip that fails stops the measurement with its error", async () => {
+  await expect(measureRoundTrips(() => Promise.reject(new Error("connection refused")), 5, 0)).rejects.toThrow("connection refused");
 });
