@@ -16,10 +16,12 @@ $(STAMP): package-lock.json
 
 deps: $(STAMP)
 
-## System tools the tests need: redis-server (real Redis for the gateway tests) and promtool (rule checks).
+## System tools the tests need: redis-server (real Redis for the gateway tests), promtool (rule checks) and
+## shellcheck (CI's scripts and the workflows' run steps).
 tools:
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@command -v promtool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
+	@command -v shellcheck >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
 
 build: deps
 	npx tsc -p tsconfig.build.json

@@ -2,7 +2,7 @@
 # `make test`: every check the project has, counted, ending with the plain line "N passed, N failed".
 # Each jest test counts once; each other check (type checks, synth, policies, promtool) counts once.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 mkdir -p .test-results
 passed=0
 failed=0

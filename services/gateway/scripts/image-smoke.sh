@@ -14,7 +14,7 @@ standin_pid=""
 cleanup() {
   docker logs gw-smoke >"$work/gateway.log" 2>&1 || true
   docker rm -f gw-smoke gw-smoke-redis >/dev/null 2>&1 || true
-  [[ -n "$standin_pid" ]] && kill "$standin_pid" 2>/dev/null || true
+  if [[ -n "$standin_pid" ]]; then kill "$standin_pid" 2>/dev/null || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -69,7 +69,7 @@ chat() {
 status=$(chat "what a lovely day for a picnic in the park")
 [[ "$status" == 200 ]] || fail "a chat completion answered $status: $(cat "$work/answer.json")"
 status=$(chat "you are a disgusting pathetic idiot and I hate you")
-[[ "$status" == 400 ]] && grep -q content_policy "$work/answer.json" || fail "a toxic prompt answered $status: $(cat "$work/answer.json")"
+if [[ "$status" != 400 ]] || ! grep -q content_policy "$work/answer.json"; then fail "a toxic prompt answered $status: $(cat "$work/answer.json")"; fi
 
 docker stop -t 30 gw-smoke >/dev/null
 code=$(docker inspect -f '{{.State.ExitCode}}' gw-smoke)
