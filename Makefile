@@ -16,12 +16,14 @@ $(STAMP): package-lock.json
 
 deps: $(STAMP)
 
-## System tools the tests need: redis-server (real Redis for the gateway tests), promtool (rule checks) and
-## shellcheck (CI's scripts and the workflows' run steps).
+## System tools the tests need: redis-server (real Redis for the gateway tests), promtool (rule checks),
+## shellcheck (CI's scripts and the workflows' run steps), and Go with sprig and yaml.v2 (tools/chart-render renders
+## the charts; no helm here).
 tools:
 	@command -v redis-server >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; }
 	@command -v promtool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; }
 	@command -v shellcheck >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
+	@{ command -v go >/dev/null && [ -d /usr/share/gocode/src/github.com/Masterminds/sprig ] && [ -d /usr/share/gocode/src/gopkg.in/yaml.v2 ]; } || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev >/dev/null; }
 
 build: deps
 	npx tsc -p tsconfig.build.json
