@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localChartDir, type LocalChartName } from "../../constructs/private/helm-charts";
-import { RenderError, renderChart, type RenderedDocument } from "../support/chart-render";
+import { RenderError, renderChart, validateManifests, type RenderedDocument } from "../support/chart-render";
 import { loadSuite, pathSegments, runUnitTest, valuesFromSet, type Suite, type UnitTest } from "../support/helm-unittest";
 import { ENVIRONMENTS, platformStackOf } from "./fixtures";
 
@@ -74,6 +74,21 @@ describe("the renderer", () => {
     expect(() => renderChart(dir, { replicas: 0 })).toThrow(RenderError);
     expect(() => renderChart(dir, { replicas: 0 })).toThrow(/schema: values\.replicas/);
   });
+});
+
+test("the Kubernetes schemas refuse a wrong type, a missing required field and an unknown kind (the check can fail)", () => {
+  const pod = (container: Record<string, unknown>): Record<string, unknown> => ({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: { containers: [container] } });
+  const problems = validateManifests([
+    pod({ name: "a", image: "x", ports: [{ containerPort: "8080" }] }),
+    pod({ image: "x" }),
+    { apiVersion: "example.com/v1", kind: "Widget", metadata: { name: "w" } },
+    { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "m" }, spec: { endpoints: [{ port: 8080 }] } },
+    pod({ name: "ok", image: "x" }),
+  ]);
+  expect(problems.map((p) => [p.index, p.kind])).toEqual([[0, "Pod"], [1, "Pod"], [2, "Widget"], [3, "ServiceMonitor"]]);
+  expect(problems[0]!.message).toMatch(/containerPort must be integer/);
+  expect(problems[1]!.message).toMatch(/must have required property name/);
+  expect(problems[2]!.message).toMatch(/no schema for apiVersion example.com\/v1 kind Widget/);
 });
 
 describe("helm-unittest suites", () => {
@@ -160,6 +175,8 @@ describe("every environment's releases render into consistent manifests", () => 
         for (const probe of [c.readinessProbe, c.livenessProbe, c.startupProbe]) if (probe?.httpGet) expect(ports).toContain(probe.httpGet.port);
       }
     }
+    // Types, enums and required fields, per the Kubernetes (and prometheus-operator, KEDA) schemas.
+    expect(validateManifests(docs)).toEqual([]);
     // Every Service selects the pods of one of the release's Deployments, on a port those pods name.
     for (const svc of docs.filter((d) => d.kind === "Service")) {
       const s = svc.spec as { selector: Record<string, string>; ports: Array<{ targetPort: string | number }> };

@@ -85,3 +85,12 @@ export function parseRendered(out: string): RenderedDocument[] {
   }
   return docs;
 }
+
+/** A manifest the Kubernetes schemas refuse: its position, kind, name and the schema's message. */
+export interface ManifestProblem { readonly index: number; readonly kind?: string; readonly name?: string; readonly message: string }
+
+/** Validates manifests against the Kubernetes API schemas (test/support/validate-manifests.mjs). */
+export function validateManifests(docs: readonly unknown[]): ManifestProblem[] {
+  const out = execFileSync(process.execPath, [join(__dirname, "validate-manifests.mjs")], { input: JSON.stringify(docs), encoding: "utf8", cwd: REPO, maxBuffer: 64 * 2 ** 20 });
+  return JSON.parse(out) as ManifestProblem[];
+}
