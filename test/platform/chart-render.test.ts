@@ -47,6 +47,7 @@ describe("the renderer", () => {
       ].join("\n"),
     );
     writeFileSync(join(dir, "templates", "needs.yaml"), "{{- if .Values.strict }}\nname: {{ required \"name is required\" .Values.name }}\n{{- end }}\n");
+    writeFileSync(join(dir, "templates", "NOTES.txt"), "{{- if .Values.notesFail }}{{ fail \"notes failed\" }}{{ end }}Installed {{ .Release.Name }}.\n");
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -68,6 +69,11 @@ describe("the renderer", () => {
     expect(renderChart(dir, {}).map((d) => d.source)).toEqual(["demo/templates/cm.yaml"]);
     expect(() => renderChart(dir, { strict: true })).toThrow(/name is required/);
     expect(renderChart(dir, { strict: true, name: "x" }).map((d) => d.doc)).toContainEqual({ name: "x" });
+  });
+
+  test("NOTES.txt is rendered (its errors fail the render, as in helm) but is not a manifest", () => {
+    expect(renderChart(dir, {}).map((d) => d.source)).not.toContain("demo/templates/NOTES.txt");
+    expect(() => renderChart(dir, { notesFail: true })).toThrow(/notes failed/);
   });
 
   test("values are validated against the chart's schema first, as helm does", () => {

@@ -1,7 +1,7 @@
 // chart-render renders a Helm chart the way `helm template` does, for the tests on machines without helm
 // (test/platform/chart-render.test.ts): Go's text/template with sprig v3 and Helm's own functions (include, tpl,
 // required, toYaml, fromYaml, toJson, fromJson, lookup), the chart's values.yaml deep-merged with -f files,
-// .Release, .Chart, .Capabilities, .Template and .Files. It is not helm: no hooks ordering, no dependencies, no
+// .Release, .Chart, .Capabilities, .Template and .Files; NOTES.txt is rendered (its errors count) but not printed. It is not helm: no hooks ordering, no dependencies, no
 // schema validation (the tests validate values with ajv); the charts workflow runs the real helm lint/template.
 //
 // Built from Debian's golang-go and golang-github-masterminds-sprig-dev, in GOPATH mode (no module download):
@@ -262,7 +262,7 @@ func main() {
 	var out bytes.Buffer
 	for _, rel := range templates {
 		base := path.Base(rel)
-		if strings.HasPrefix(base, "_") || rel == "templates/NOTES.txt" {
+		if strings.HasPrefix(base, "_") {
 			continue
 		}
 		name := chartName + "/" + rel
@@ -279,6 +279,9 @@ func main() {
 			fail("%v", err)
 		}
 		text := strings.ReplaceAll(buf.String(), "<no value>", "")
+		if rel == "templates/NOTES.txt" {
+			continue // rendered, as helm does, so that its errors fail the render; not a manifest
+		}
 		if strings.TrimSpace(text) == "" {
 			continue
 		}
