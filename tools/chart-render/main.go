@@ -1,11 +1,13 @@
 // chart-render renders a Helm chart the way `helm template` does, for the tests on machines without helm
 // (test/platform/chart-render.test.ts): Go's text/template with sprig v3 and Helm's own functions (include, tpl,
 // required, toYaml, fromYaml, toJson, fromJson, lookup), the chart's values.yaml deep-merged with -f files,
-// .Release, .Chart, .Capabilities, .Template and .Files; NOTES.txt is rendered (its errors count) but not printed. It is not helm: no hooks ordering, no dependencies, no
-// schema validation (the tests validate values with ajv); the charts workflow runs the real helm lint/template.
+// .Release, .Chart, .Capabilities, .Template and .Files; NOTES.txt is rendered (its errors count) but not printed.
+// It is not helm: no hook ordering, no dependencies, no schema validation (the tests validate values with ajv
+// first); the charts workflow runs the real helm lint/template.
 //
 // Built from Debian's golang-go and golang-github-masterminds-sprig-dev, in GOPATH mode (no module download):
-//   GO111MODULE=off GOPATH=/usr/share/gocode go build -o chart-render tools/chart-render/main.go
+//
+//	GO111MODULE=off GOPATH=/usr/share/gocode go build -o chart-render tools/chart-render/main.go
 //
 // Usage: chart-render CHART_DIR RELEASE NAMESPACE [-f values.yaml ...]
 package main
@@ -214,7 +216,9 @@ func main() {
 	funcs["fromYaml"] = fromYaml
 	funcs["toJson"] = toJSON
 	funcs["fromJson"] = fromJSON
-	funcs["lookup"] = func(string, string, string, string) (map[string]interface{}, error) { return map[string]interface{}{}, nil }
+	funcs["lookup"] = func(string, string, string, string) (map[string]interface{}, error) {
+		return map[string]interface{}{}, nil
+	}
 	funcs["required"] = func(msg string, v interface{}) (interface{}, error) {
 		if v == nil {
 			return v, fmt.Errorf("%s", msg)
