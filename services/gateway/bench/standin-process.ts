@@ -3,11 +3,21 @@
  * stand-in still validates every request and answer against the OpenAI document; a "violations" line on stdin
  * prints how many it saw (JSON number). Its record of requests is cleared every second so a soak does not grow
  * its memory (the benchmark never reads it).
+ *
+ * Also a model server for trying the gateway without GPUs (README "Run it locally"): an optional first argument
+ * fixes the port, e.g. `npx tsx services/gateway/bench/standin-process.ts 8000`.
  */
 import { createInterface } from "node:readline";
 import { OpenAIStandin } from "../test/support/openai-standin";
 
-void OpenAIStandin.start({ words: 8 }).then((s) => {
+const portArg = process.argv[2];
+const port = portArg === undefined ? undefined : Number(portArg);
+if (port !== undefined && !(Number.isInteger(port) && port > 0 && port < 65536)) {
+  process.stderr.write(`standin-process: the port must be an integer from 1 to 65535, got ${JSON.stringify(portArg)}\n`);
+  process.exit(2);
+}
+
+void OpenAIStandin.start({ words: 8, ...(port !== undefined ? { port } : {}) }).then((s) => {
   process.stdout.write(`${s.url}\n`);
   setInterval(() => {
     s.requests.length = 0;

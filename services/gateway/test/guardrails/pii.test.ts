@@ -86,6 +86,18 @@ describe("PERSON", () => {
   ])("finds the name in %s", (text, name) => {
     expect(spans(text)).toContain(`PERSON:${name}`);
   });
+  test.each([
+    "hi, we run Meta-Llama-3-70B-Instruct and Mistral-7B-Instruct-v0.3 here",
+    "echo(meta-llama/Meta-Llama-3-70B-Instruct): hi there",
+    "Thanks! Upgrade to GPT-4o or Claude-3, then call Redis_Client from src/Alice/main.ts",
+    "Hello, deploy Llama-3 with vLLM on A100 nodes",
+  ])("does not tag model, package or file names (identifiers glued to digits, _ or /): %s", (text) => {
+    expect(types(text)).not.toContain("PERSON");
+  });
+  test("still finds names beside digits in prose, and names with hyphens", () => {
+    expect(spans("Hi, I met Claude Martin at 10 and Jean-Luc Picard at 11")).toEqual(["PERSON:Claude Martin", "PERSON:Jean-Luc Picard"]);
+    expect(spans('Jordan:\\"I\\\'m Mary\\\'s daughter\\"')).toContain("PERSON:Mary");
+  });
   test("does not tag ordinary sentences or organisations", () => {
     expect(types("The quarterly report shows revenue growth in Europe.")).not.toContain("PERSON");
     expect(types("Smith Ltd. reported a loss")).not.toContain("PERSON");

@@ -115,6 +115,25 @@ function introduced(text: string, t: Tok): boolean {
   return INTRODUCERS.some((r) => r.test(before));
 }
 
+/**
+ * A character that glues a word into an identifier: a digit, "_" or "/". Not "\\": escaped quotes in text
+ * ("I\\'m Mary\\'s") put one right after names.
+ */
+function gluesIdentifier(code: number): boolean {
+  return (code >= 48 && code <= 57) || code === 95 || code === 47;
+}
+
+/**
+ * The token is part of an identifier, not prose: it ends in a hyphen (the scan stopped at a digit: "Llama-" of
+ * "Llama-3", "Claude-" of "Claude-3"), or touches a digit, "_" or "/" ("70B-Instruct", "Redis_Client",
+ * "meta-llama/Meta"). Model, package and file names fill an LLM platform's answers; names in prose are not glued
+ * to digits or paths.
+ */
+function inIdentifier(text: string, t: Tok): boolean {
+  if (text.charCodeAt(t.end - 1) === 45) return true;
+  return (t.start > 0 && gluesIdentifier(text.charCodeAt(t.start - 1))) || (t.end < text.length && gluesIdentifier(text.charCodeAt(t.end)));
+}
+
 const LIST_GAP = /^(?:, ?| and | or | & |, and )$/;
 
 /** A neighbour (through ", " / " and ") is a known first name or surname. */
@@ -138,6 +157,7 @@ export const personRecognizer: Recognizer = {
     for (let i = 0; i < toks.length; i++) {
       const t = toks[i] as Tok;
       if (t.lower.includes("'") || t.lower.includes("’")) continue; // contractions: I'm, O'Neil is rarer than don't
+      if (inIdentifier(text, t)) continue;
       let score = 0;
       let j = i;
       let first = i;
