@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { localChartDir, type LocalChartName } from "../../constructs/private/helm-charts";
 import { RenderError, renderChart, validateManifests, type RenderedDocument } from "../support/chart-render";
+import { typeCheckManifests } from "../support/manifest-types";
 import { loadSuite, pathSegments, runUnitTest, valuesFromSet, type Suite, type UnitTest } from "../support/helm-unittest";
 import { ENVIRONMENTS, platformStackOf } from "./fixtures";
 
@@ -80,6 +81,27 @@ describe("the renderer", () => {
     expect(() => renderChart(dir, { replicas: 0 })).toThrow(RenderError);
     expect(() => renderChart(dir, { replicas: 0 })).toThrow(/schema: values\.replicas/);
   });
+});
+
+test("the Kubernetes types refuse an unknown field at depth, a wrong type and an unknown kind (the check can fail)", () => {
+  const deployment = (container: Record<string, unknown>, replicas: unknown = 1): Record<string, unknown> => ({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "d" },
+    spec: { replicas, selector: { matchLabels: { a: "b" } }, template: { metadata: { labels: { a: "b" } }, spec: { containers: [container] } } },
+  });
+  const problems = typeCheckManifests([
+    { label: "typo", doc: deployment({ name: "c", image: "x", readinesProbe: { httpGet: { path: "/", port: 80 } } }) },
+    { label: "type", doc: deployment({ name: "c", image: "x" }, "2") },
+    { label: "kind", doc: { apiVersion: "v1", kind: "Widget" } },
+    { label: "ok", doc: deployment({ name: "c", image: "x", readinessProbe: { httpGet: { path: "/", port: "http" } } }) },
+    { label: "crd", doc: { apiVersion: "monitoring.coreos.com/v1", kind: "ServiceMonitor", metadata: { name: "m" }, spec: { selector: {}, endpoints: [{ port: "http", intervall: "30s" }] } } },
+  ]);
+  expect(problems.find((p) => p.startsWith("typo:"))).toMatch(/readinesProbe/);
+  expect(problems.find((p) => p.startsWith("type:"))).toMatch(/'string' is not assignable to type 'number'/);
+  expect(problems.find((p) => p.startsWith("kind:"))).toMatch(/IWidget/);
+  expect(problems.find((p) => p.startsWith("crd:"))).toMatch(/intervall/);
+  expect(problems.filter((p) => p.startsWith("ok:"))).toEqual([]);
 });
 
 test("the Kubernetes schemas refuse a wrong type, a missing required field and an unknown kind (the check can fail)", () => {
@@ -156,6 +178,12 @@ describe("every environment's releases render into consistent manifests", () => 
 
   test("every environment has local releases of every chart", () => {
     for (const chart of CHARTS) expect(releases.filter((r) => r.chart === chart).length).toBeGreaterThanOrEqual(ENVIRONMENTS.length);
+  });
+
+  test("every manifest type-checks against the Kubernetes API types: no unknown field anywhere (kubeconform -strict's part)", () => {
+    const manifests = releases.flatMap((r) => docsOf(r).map((doc) => ({ label: `${r.name} ${String(doc.kind)}/${String(doc.metadata?.name)}`, doc })));
+    expect(manifests.length).toBeGreaterThan(50);
+    expect(typeCheckManifests(manifests)).toEqual([]);
   });
 
   test.each(releases.map((r) => [r.name, r] as const))("%s", (_name, r) => {
