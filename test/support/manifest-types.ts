@@ -5,16 +5,14 @@
  * `readinesProbe`), and its type check wrong types and missing required fields. This is the part of
  * `kubeconform -strict` (run by the charts workflow) that the API's JSON schemas leave open.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import ts from "typescript";
 
 const REPO = join(__dirname, "..", "..");
 
-const MODULES: Record<string, string> = {
-  "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
-  "keda.sh/v1alpha1": "@kubernetes-models/keda/keda.sh/v1alpha1",
-};
+/** The packages of the custom resources' models, by apiVersion (shared with validate-manifests.mjs). */
+const MODULES = JSON.parse(readFileSync(join(__dirname, "k8s-model-modules.json"), "utf8")) as Record<string, string>;
 
 export interface LabelledManifest {
   /** Where the manifest came from, for messages ("dev llm-gateway Deployment/llm-gateway"). */

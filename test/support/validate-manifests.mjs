@@ -3,10 +3,10 @@
 // only, so Jest's CommonJS tests run it as a child process: JSON array of manifests on stdin, JSON array of
 // problems ({ index, kind, name, message }) on stdout. Types, enums and required fields are checked; unknown fields
 // are not (the API's schemas allow them; the charts workflow's kubeconform -strict refuses them).
-const CUSTOM = {
-  "monitoring.coreos.com/v1": "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1",
-  "keda.sh/v1alpha1": "@kubernetes-models/keda/keda.sh/v1alpha1",
-};
+import { readFileSync } from "node:fs";
+
+/** The packages of the custom resources' models, by apiVersion (shared with manifest-types.ts). */
+const CUSTOM = JSON.parse(readFileSync(new URL("./k8s-model-modules.json", import.meta.url), "utf8"));
 
 let input = "";
 for await (const chunk of process.stdin) input += chunk;
