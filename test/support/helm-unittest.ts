@@ -75,7 +75,7 @@ function check(kind: string, args: Record<string, unknown>, docs: RenderedDocume
   if (docs.length === 0) return `no document rendered to assert ${kind} on`;
   for (const { doc } of docs) {
     const at = typeof args.path === "string" ? lookup(doc, args.path) : { found: false, value: undefined };
-    const where = `${String(args.path ?? "")}`;
+    const where = String(args.path ?? "");
     switch (kind) {
       case "isKind":
         if (doc?.kind !== args.of) return `kind is ${String(doc?.kind)}, expected ${String(args.of)}`;
