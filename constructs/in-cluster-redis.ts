@@ -1,9 +1,13 @@
 /**
- * Redis inside the cluster, for environments whose `redis.mode` is in-cluster (dev): the Bitnami chart with AUTH
- * on (password generated into a Kubernetes secret referenced by name), persistence on encrypted gp3, optional
- * replicas, and metrics with a ServiceMonitor. Managed environments use ElastiCache from the cluster layer.
+ * Redis inside the cluster, for environments whose `redis.mode` is in-cluster (dev): the Valkey project's own chart
+ * and image (a maintained, BSD-licensed Redis; docs/decisions/0076-in-cluster-redis-valkey.md) with AUTH on (the
+ * `default` ACL user's password generated into a Kubernetes secret referenced by name), persistence on encrypted
+ * gp3, optional replicas, and the redis_exporter sidecar with a ServiceMonitor. The chart renders no NetworkPolicy
+ * of its own (`networkPolicy` left empty), so the gateway chart's policy is the only one selecting these pods: only
+ * the gateway reaches port 6379. Managed environments use ElastiCache from the cluster layer.
  */
 import { Construct } from "constructs";
+import { NODE_LABELS } from "./node-labels";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
@@ -44,7 +48,7 @@ export class InClusterRedis extends Construct {
       namespaces: [props.namespace, ...(props.clientNamespaces ?? [])],
       dependsOn: props.dependsOn,
     });
-    const persistence = { enabled: true, size: `${props.storageGiB}Gi`, storageClass: props.storageClassName };
+    const replication = props.replicas > 0;
     this.release = new HelmRelease(this, "release", {
       environment: props.environment,
       releaseName,
@@ -53,14 +57,28 @@ export class InClusterRedis extends Construct {
       dependsOn: [...(props.dependsOn ?? []), ...this.passwordSecret.secrets],
       values: {
         fullnameOverride: releaseName,
-        architecture: props.replicas > 0 ? "replication" : "standalone",
-        auth: { enabled: true, existingSecret: this.passwordSecret.secretName, existingSecretPasswordKey: this.passwordSecret.key },
-        master: { persistence, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
-        replica: { replicaCount: props.replicas, persistence },
-        metrics: { enabled: true, serviceMonitor: { enabled: true } },
+        nameOverride: releaseName,
+        auth: {
+          enabled: true,
+          usersExistingSecret: this.passwordSecret.secretName,
+          // The gateway authenticates with a password only (AUTH <password>), which is the default user.
+          aclUsers: { default: { permissions: "~* &* +@all", passwordKey: this.passwordSecret.key } },
+        },
+        // Standalone: a Deployment with one PVC; replication: a StatefulSet, pod 0 the primary behind the Service.
+        ...(replication
+          ? { replica: { enabled: true, replicas: props.replicas, persistence: { size: `${props.storageGiB}Gi`, storageClass: props.storageClassName } } }
+          : { dataStorage: { enabled: true, requestedSize: `${props.storageGiB}Gi`, className: props.storageClassName } }),
+        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+        nodeSelector: { [NODE_LABELS.role]: "system" },
+        metrics: {
+          enabled: true,
+          exporter: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+          serviceMonitor: { enabled: true },
+        },
       },
     });
-    this.host = `${releaseName}-master.${props.namespace}.svc.cluster.local`;
-    this.podSelector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": releaseName };
+    this.host = `${releaseName}.${props.namespace}.svc.cluster.local`;
+    // valkey.selectorLabels: app.kubernetes.io/name (nameOverride) and app.kubernetes.io/instance (release name).
+    this.podSelector = { "app.kubernetes.io/name": releaseName, "app.kubernetes.io/instance": releaseName };
   }
 }

@@ -5,6 +5,7 @@
  * PodMonitor and PrometheusRule in the cluster, so the other releases only need to ship theirs.
  */
 import { Construct } from "constructs";
+import { NODE_LABELS } from "./node-labels";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
@@ -80,6 +81,8 @@ export class Monitoring extends Construct {
             },
           },
         },
+        // The SpotInterruption alert joins cordoned nodes with the platform's capacity-type node label.
+        "kube-state-metrics": { metricLabelsAllowlist: [`nodes=[${NODE_LABELS.capacityType}]`] },
         grafana: {
           admin: { existingSecret: this.grafanaAdminSecret.secretName, userKey: "admin-user", passwordKey: "admin-password" },
           sidecar: {

@@ -114,7 +114,7 @@ export class VllmModel extends Construct {
           dtype: "bfloat16",
           enablePrefixCaching: true,
           maxModelLen: model.maxModelLen,
-          disableLogRequests: true,
+          enableLogRequests: false,
         },
         replicaCount: model.replicas,
         weights: {

@@ -12,6 +12,7 @@ import { S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { EksCluster } from "../constructs/eks-cluster";
+import { LoadBalancerControllerIdentity } from "../constructs/load-balancer-controller-identity";
 import { ManagedRedis } from "../constructs/managed-redis";
 import { ModelStore } from "../constructs/model-store";
 import { Network } from "../constructs/network";
@@ -58,6 +59,7 @@ export class ClusterStack extends TerraformStack {
   readonly modelStore: ModelStore;
   readonly modelReader: WorkloadIdentity;
   readonly gatewayIdentity: WorkloadIdentity;
+  readonly loadBalancerController: LoadBalancerControllerIdentity;
   readonly redis?: ManagedRedis;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
@@ -144,6 +146,13 @@ export class ClusterStack extends TerraformStack {
       description: `LLM gateway of ${name}`,
     });
 
+    this.loadBalancerController = new LoadBalancerControllerIdentity(this, "load-balancer-controller", {
+      clusterName: this.eks.clusterName,
+      roleName: `${name}-aws-load-balancer-controller`,
+      accountId: env.aws.accountId,
+      partition,
+    });
+
     if (env.redis.mode === "managed") {
       this.redis = new ManagedRedis(this, "redis", {
         name,
@@ -189,6 +198,7 @@ export class ClusterStack extends TerraformStack {
     out("vpc_public_subnet_ids", this.network.publicSubnetIds, "Public subnets (internet-facing load balancers, NAT), one per AZ");
     out("model_bucket_name", this.outputs.modelBucketName, "S3 bucket holding model weights");
     out("model_reader_role_arn", this.outputs.modelReader.roleArn, `IAM role of the model servers, bound by pod identity to ${MODEL_READER_IDENTITY.namespace}/${MODEL_READER_IDENTITY.serviceAccount}`);
+    out("load_balancer_controller_role_arn", this.loadBalancerController.identity.roleArn, "IAM role of the AWS Load Balancer Controller, bound by pod identity to kube-system/aws-load-balancer-controller");
     out("gateway_role_arn", this.outputs.gateway.roleArn, `IAM role of the gateway, bound by pod identity to ${GATEWAY_IDENTITY.namespace}/${GATEWAY_IDENTITY.serviceAccount}`);
     if (this.outputs.managedRedis) {
       out("redis_endpoint", this.outputs.managedRedis.endpoint, "Primary endpoint host of the ElastiCache replication group (TLS)");

@@ -5,8 +5,8 @@
  * an environment stays a one-file change.
  *
  * Namespaces: monitoring (kube-prometheus-stack, DCGM exporter, rules and dashboards), keda, models (vLLM),
- * rag (TEI and Qdrant), redis (in-cluster Redis), llm-gateway; the device plugin and the termination handler run in
- * kube-system.
+ * rag (TEI and Qdrant), redis (in-cluster Redis), llm-gateway; the device plugin, the AWS Load Balancer Controller
+ * and metrics-server run in kube-system.
  */
 import { Construct } from "constructs";
 import { S3Backend, TerraformOutput, TerraformStack, Fn, type ITerraformDependable } from "cdktf";
@@ -23,10 +23,11 @@ import { DcgmExporter } from "../constructs/dcgm-exporter";
 import { Gateway, type ProtectedWorkload } from "../constructs/gateway";
 import { GpuEnablement } from "../constructs/gpu-enablement";
 import { InClusterRedis } from "../constructs/in-cluster-redis";
+import { LoadBalancerController } from "../constructs/load-balancer-controller";
+import { MetricsServer } from "../constructs/metrics-server";
 import { Monitoring } from "../constructs/monitoring";
 import { Observability } from "../constructs/observability";
 import { Qdrant } from "../constructs/qdrant";
-import { SpotTerminationHandler } from "../constructs/spot-termination-handler";
 import { TextEmbeddings, type TeiRole } from "../constructs/text-embeddings";
 import { VllmModel, VLLM_PORT } from "../constructs/vllm-model";
 import type { HelmRelease } from "../constructs/private/helm-release";
@@ -117,10 +118,17 @@ export class PlatformStack extends TerraformStack {
     const crds = [this.monitoring.release.release];
     this.releases.push(this.monitoring.release);
 
-    const spotGroups = gpuGroups.filter((g) => g.capacityType === "SPOT");
-    if (spotGroups.length > 0) {
-      this.releases.push(new SpotTerminationHandler(this, "spot-termination-handler", { environment: name, spotGroups, dependsOn: crds }).release);
-    }
+    // Spot GPU nodes need no termination handler: EKS managed node groups drain them on a rebalance recommendation
+    // or interruption notice (docs/decisions/0075-no-node-termination-handler.md).
+    const lbc = new LoadBalancerController(this, "aws-load-balancer-controller", {
+      environment: name,
+      clusterName: cluster.clusterName,
+      region: cluster.region,
+      vpcId: cluster.vpcId,
+      dependsOn: crds,
+    });
+    this.releases.push(lbc.release);
+    this.releases.push(new MetricsServer(this, "metrics-server", { environment: name, dependsOn: crds }).release);
     if (gpuGroups.length > 0) {
       this.releases.push(
         new DcgmExporter(this, "dcgm-exporter", { environment: name, namespace: PLATFORM_NAMESPACES.monitoring, gpuScheduling: cluster.gpuScheduling, dependsOn: crds }).release,
@@ -156,7 +164,7 @@ export class PlatformStack extends TerraformStack {
       });
       this.releases.push(r.release);
       redis = { url: `redis://${r.host}:${r.port}`, password: { secretName: r.passwordSecret.secretName, key: r.passwordSecret.key }, dependsOn: [...r.passwordSecret.secrets] };
-      protectedWorkloads.push({ name: "redis", namespace: PLATFORM_NAMESPACES.redis, podSelector: r.podSelector, ports: [r.port], metricsPorts: [9121], peerPorts: [r.port, 26379] });
+      protectedWorkloads.push({ name: "redis", namespace: PLATFORM_NAMESPACES.redis, podSelector: r.podSelector, ports: [r.port], metricsPorts: [9121], peerPorts: [r.port] });
     } else {
       const managed = cluster.managedRedis;
       if (!managed) {
@@ -249,7 +257,8 @@ export class PlatformStack extends TerraformStack {
       qdrant: { url: qdrant.url, apiKey: { secretName: qdrant.apiKeySecret.secretName, key: qdrant.apiKeySecret.key } },
       redis: { url: redis.url, password: redis.password },
       protectedWorkloads,
-      dependsOn: [...ns(gatewayNs), ...crds, ...qdrant.apiKeySecret.secrets, ...redis.dependsOn],
+      // The controller's webhooks and IngressClass must exist before the gateway's Ingress.
+      dependsOn: [...ns(gatewayNs), ...crds, ...qdrant.apiKeySecret.secrets, ...redis.dependsOn, lbc.release.release],
     });
     this.releases.push(this.gateway.release);
 

@@ -17,15 +17,21 @@ export interface UpstreamChart {
   readonly version: string;
 }
 
-/** Every upstream chart, pinned. Why each was chosen: docs/decisions/0010..0019. */
+/**
+ * Every upstream chart, pinned, with the repository that serves that version. Why each was chosen:
+ * docs/decisions/0010..0019 and 0075..0079; where each fact was verified (repository index, values keys):
+ * constructs/data/upstream-charts.json, which test/platform/upstream-charts.test.ts holds every release to.
+ */
 export const UPSTREAM_CHARTS = {
   nvidiaDevicePlugin: { repository: "https://nvidia.github.io/k8s-device-plugin", chart: "nvidia-device-plugin", version: "0.17.1" },
-  nodeTerminationHandler: { repository: "https://aws.github.io/eks-charts", chart: "aws-node-termination-handler", version: "0.27.2" },
   kubePrometheusStack: { repository: "https://prometheus-community.github.io/helm-charts", chart: "kube-prometheus-stack", version: "77.5.0" },
   dcgmExporter: { repository: "https://nvidia.github.io/dcgm-exporter/helm-charts", chart: "dcgm-exporter", version: "4.1.1" },
   qdrant: { repository: "https://qdrant.github.io/qdrant-helm", chart: "qdrant", version: "1.15.4" },
-  redis: { repository: "oci://registry-1.docker.io/bitnamicharts", chart: "redis", version: "21.2.13" },
+  // The Valkey project's own chart and image (docs/decisions/0076-in-cluster-redis-valkey.md).
+  redis: { repository: "https://valkey.io/valkey-helm", chart: "valkey", version: "0.11.0" },
   keda: { repository: "https://kedacore.github.io/charts", chart: "keda", version: "2.17.2" },
+  awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.1" },
+  metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server", chart: "metrics-server", version: "3.13.0" },
 } as const satisfies Record<string, UpstreamChart>;
 
 /** An exact version: x.y.z with an optional pre-release, no ranges, no "latest". */

@@ -3,7 +3,8 @@ import { Gateway } from "../../constructs/gateway";
 import { HelmRelease } from "../../constructs/private/helm-release";
 import { PlatformConfigError } from "../../constructs/private/platform-errors";
 import { GpuEnablement } from "../../constructs/gpu-enablement";
-import { SpotTerminationHandler } from "../../constructs/spot-termination-handler";
+import { LoadBalancerController } from "../../constructs/load-balancer-controller";
+import { MetricsServer } from "../../constructs/metrics-server";
 import { Monitoring } from "../../constructs/monitoring";
 import { ENVIRONMENTS, platformStackOf, withChange } from "./fixtures";
 
@@ -115,11 +116,13 @@ describe("construct props are validated first", () => {
   test("GpuEnablement needs a GPU group", () => {
     expect(() => new GpuEnablement(Testing.app(), "g", { environment: "dev", gpuScheduling: {} })).toThrow("gpuScheduling must hold at least one GPU node group");
   });
-  test("SpotTerminationHandler takes only spot groups", () => {
-    const group = { accelerator: "a100", gpusPerNode: 8, capacityType: "ON_DEMAND", nodeSelector: {}, tolerations: [] } as const;
-    expect(() => new SpotTerminationHandler(Testing.app(), "s", { environment: "dev", spotGroups: [group] })).toThrow(
-      "spotGroups must only hold SPOT groups, got a ON_DEMAND a100 group",
+  test("the AWS Load Balancer Controller needs the cluster's VPC id (or it would ask the metadata service)", () => {
+    expect(() => new LoadBalancerController(Testing.app(), "l", { environment: "dev", clusterName: "llm-dev", region: "us-east-1", vpcId: undefined })).toThrow(
+      /^environment "dev", aws-load-balancer-controller, cluster\.vpcId: the cluster outputs carry no VPC id/,
     );
+  });
+  test("metrics-server takes at least one replica", () => {
+    expect(() => new MetricsServer(Testing.app(), "m", { environment: "dev", replicas: 0 })).toThrow("replicas (0) must be an integer of at least 1");
   });
   test("Monitoring needs whole days of retention", () => {
     expect(

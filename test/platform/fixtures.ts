@@ -44,6 +44,8 @@ export function clusterOutputsOf(env: EnvironmentConfig, overrides: Partial<Clus
         ? { endpoint: `master.llm-${env.name}.abc123.use1.cache.amazonaws.com`, port: 6379, authSecretArn: `arn:aws:secretsmanager:us-east-1:${env.aws.accountId}:secret:llm-${env.name}-redis-auth` }
         : undefined,
     gpuScheduling: gpuSchedulingOf(env),
+    vpcId: "vpc-0123456789abcdef0",
+    clusterSecurityGroupId: "sg-0123456789abcdef0",
     ...overrides,
   };
 }

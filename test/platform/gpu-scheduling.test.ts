@@ -40,6 +40,6 @@ test.each(ENVIRONMENTS)("$name: device plugin and DCGM exporter tolerate and sel
     expect(values.tolerations).toEqual(expect.arrayContaining([...groups[0]!.tolerations]));
     expect(values.affinity.nodeAffinity.requiredDuringSchedulingIgnoredDuringExecution.nodeSelectorTerms).toHaveLength(groups.length);
   }
-  const spot = groups.filter((g) => g.capacityType === "SPOT").length > 0;
-  expect(stack.releases.some((r) => r.releaseName === "aws-node-termination-handler")).toBe(spot);
+  // No termination handler, spot or not: managed node groups drain spot nodes themselves (decision 0075).
+  expect(stack.releases.some((r) => r.releaseName === "aws-node-termination-handler")).toBe(false);
 });

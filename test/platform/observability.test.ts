@@ -61,7 +61,8 @@ test("the documented alerts exist with their thresholds", () => {
   const alerts = Object.fromEntries(rules.filter((r) => r.alert).map((r) => [r.alert!, r.expr]));
   expect(alerts.LLMGatewayHighErrorRate).toMatch(/> 0\.01$/);
   expect(alerts.LLMGatewayHighLatencyP95).toMatch(/> 0\.65$/);
-  expect(alerts.GPUMemoryNearlyFull).toMatch(/> 0\.95$/);
+  expect(alerts.GPUMemoryNearlyFull).toMatch(/> 0\.98$/);
+  expect(alerts.VLLMKVCacheNearlyFull).toMatch(/> 0\.95$/);
   expect(Object.keys(alerts)).toEqual(expect.arrayContaining(["SpotInterruption", "VLLMQueueGrowing", "LLMGatewayModelUnavailable", "LLMGatewayRateLimitStoreUnreachable"]));
 });
 

@@ -34,7 +34,7 @@ describe.each(synthesized)("platform stack of $env.name", ({ env, stack, json })
   });
 
   test("installs every upstream chart at its pinned version", () => {
-    const expected = Object.values(UPSTREAM_CHARTS).filter((c) => c.chart !== "redis" || env.redis.mode === "in-cluster");
+    const expected = Object.values(UPSTREAM_CHARTS).filter((c) => c !== UPSTREAM_CHARTS.redis || env.redis.mode === "in-cluster");
     for (const chart of expected) {
       expect(json).toHaveResourceWithProperties(Release, { chart: chart.chart, version: chart.version, repository: chart.repository });
       expect(chart.version).toMatch(EXACT_VERSION);
@@ -69,7 +69,7 @@ describe.each(synthesized)("platform stack of $env.name", ({ env, stack, json })
   test("Redis follows the environment's mode", () => {
     const config = stack.gateway.config as { redis: { url: string; passwordEnv: string } };
     expect(config.redis.passwordEnv).toBe("REDIS_PASSWORD");
-    expect(config.redis.url).toMatch(env.redis.mode === "managed" ? /^rediss:\/\/master\./ : /^redis:\/\/redis-master\.redis\.svc/);
+    expect(config.redis.url).toMatch(env.redis.mode === "managed" ? /^rediss:\/\/master\./ : /^redis:\/\/redis\.redis\.svc/);
   });
   test("the gateway's guardrails consult the in-cluster classifiers exactly when the environment deploys them", () => {
     const guardrails = (stack.gateway.config as { guardrails: { classifierEndpoints: Record<string, { url: string }>; injection?: { tei?: { model: string } } } })
