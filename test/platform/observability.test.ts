@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
+import vllmFacts from "../../constructs/data/vllm-upstream.json";
 import { REPO } from "./fixtures";
 
 const FILES = join(REPO, "charts", "observability", "files");
@@ -103,4 +104,26 @@ test("the metric extractor finds names and rejects undocumented ones", () => {
   expect(metricNames("x_total / clamp_min(y_total, 1e-9) > 0.01")).toEqual(["x_total", "y_total"]);
   expect(isKnown("foo_total")).toBe(false);
   expect(isKnown("llm_gateway_request_duration_seconds_bucket")).toBe(true);
+});
+
+describe("vLLM's deprecated names (constructs/data/vllm-upstream.json)", () => {
+  const files = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : [join(dir, e.name)]));
+  const sources = [...files(join(REPO, "charts")), ...files(join(REPO, "constructs")).filter((f) => !f.endsWith("vllm-upstream.json"))];
+  const using = (name: string) => sources.filter((f) => readFileSync(f, "utf8").includes(name)).map((f) => f.slice(REPO.length + 1));
+
+  test("the facts were checked for the image tag the chart pins", () => {
+    expect((parse(readFileSync(join(REPO, "charts", "vllm-model", "values.yaml"), "utf8")) as { image: { tag: string } }).image.tag).toBe(vllmFacts.imageTag);
+  });
+  test.each(vllmFacts.deprecatedMetrics.map((m) => [m.name, m.replacement] as const))("no dashboard, rule or trigger reads %s (use %s)", (name, replacement) => {
+    // Alert rule unit tests may feed the old name to show it is no longer read.
+    expect(using(name).filter((f) => !f.includes("rules-tests"))).toEqual([]);
+    expect(using(replacement).length).toBeGreaterThan(0);
+  });
+  test.each(vllmFacts.deprecatedFlags.map((f) => [f.flag] as const))("the model chart does not pass %s", (flag) => {
+    expect(readFileSync(join(REPO, "charts", "vllm-model", "templates", "deployment.yaml"), "utf8")).not.toContain(`- ${flag}`);
+  });
+  test("the scan finds a use (it can fail)", () => {
+    expect(using("vllm:num_requests_waiting").length).toBeGreaterThan(0);
+  });
 });
