@@ -12,6 +12,7 @@ import type { ITerraformDependable } from "cdktf";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
+import { DataAwsEksAddonVersion } from "@cdktf/provider-aws/lib/data-aws-eks-addon-version";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
@@ -19,6 +20,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { KmsAlias } from "@cdktf/provider-aws/lib/kms-alias";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
+import addonVersionTable from "./data/eks-addon-versions.json";
 import { LOG_RETENTION_DAYS } from "./private/aws-limits";
 import { managedPolicyArn, policyDocument } from "./private/iam";
 import { PodIdentityRole } from "./private/pod-identity-role";
@@ -58,6 +60,26 @@ export const CONTROL_PLANE_LOG_TYPES = ["api", "audit", "authenticator"] as cons
 export const VPC_CNI_CONFIGURATION = JSON.stringify({ enableNetworkPolicy: "true" });
 
 export const BOOTSTRAP_ADDONS = ["vpc-cni", "kube-proxy", "eks-pod-identity-agent"] as const;
+
+/** Add-ons pinned from constructs/data/eks-addon-versions.json, per Kubernetes version. */
+export const PINNED_ADDONS = ["vpc-cni", "kube-proxy", "coredns"] as const;
+type PinnedAddon = (typeof PINNED_ADDONS)[number];
+
+/**
+ * The pinned add-on versions for a Kubernetes version, from the table with its sources; a version missing from the
+ * table is an error naming the file, so a cluster upgrade cannot leave the add-ons behind silently.
+ */
+export function pinnedAddonVersions(
+  kubernetesVersion: string,
+  table: Readonly<Record<string, Readonly<Record<string, string>>>> = addonVersionTable.versions,
+): Record<PinnedAddon, string> {
+  const row = table[kubernetesVersion];
+  const known = Object.keys(table).sort().join(", ");
+  if (!row) throw new Error(`kubernetesVersion (${kubernetesVersion}) has no add-on versions in constructs/data/eks-addon-versions.json (has ${known}); add its row from the AWS pages listed there`);
+  const missing = PINNED_ADDONS.filter((a) => !/^v\d+\.\d+\.\d+-eksbuild\.\d+$/.test(row[a] ?? ""));
+  if (missing.length > 0) throw new Error(`constructs/data/eks-addon-versions.json: Kubernetes ${kubernetesVersion} lacks an exact version (vX.Y.Z-eksbuild.N) of ${missing.join(", ")}`);
+  return Object.fromEntries(PINNED_ADDONS.map((a) => [a, row[a]!])) as Record<PinnedAddon, string>;
+}
 /** Add-ons created once nodes exist. */
 export const COMPUTE_ADDONS = ["coredns", "aws-ebs-csi-driver"] as const;
 /** The EBS CSI controller's service account, which the add-on's pod identity association binds. */
@@ -87,6 +109,7 @@ export class EksCluster extends Construct {
   readonly bootstrapAddons: EksAddon[];
   private readonly props: EksClusterProps;
   private readonly partition: string;
+  private readonly addonVersions: Record<PinnedAddon, string>;
 
   constructor(scope: Construct, id: string, props: EksClusterProps) {
     super(scope, id);
@@ -111,6 +134,7 @@ export class EksCluster extends Construct {
     }
     this.props = props;
     this.partition = props.partition ?? "aws";
+    this.addonVersions = pinnedAddonVersions(props.kubernetesVersion);
     const name = props.clusterName;
 
     this.secretsKey = new KmsKey(this, "secrets-key", {
@@ -216,11 +240,16 @@ export class EksCluster extends Construct {
       configurationValues?: string;
     } = {},
   ): EksAddon {
-    // No addon_version: EKS installs the default version for the cluster's Kubernetes version, and upgrades
-    // it when the cluster is upgraded and the add-on is re-applied.
+    // EKS does not upgrade add-ons with the cluster: pin them per Kubernetes version (the table for the documented
+    // ones, EKS's default for the version otherwise), so a version bump shows as an add-on update in the plan.
+    const pinned = (this.addonVersions as Record<string, string | undefined>)[addonName];
+    const addonVersion =
+      pinned ??
+      new DataAwsEksAddonVersion(this, `addon-${addonName}-version`, { addonName, kubernetesVersion: this.props.kubernetesVersion, mostRecent: false }).version;
     const addon = new EksAddon(this, `addon-${addonName}`, {
       clusterName: this.cluster.name,
       addonName,
+      addonVersion,
       resolveConflictsOnCreate: "OVERWRITE",
       resolveConflictsOnUpdate: "PRESERVE",
       podIdentityAssociation: options.podIdentityAssociation,

@@ -6,7 +6,8 @@ import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
 import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
 import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
-import { EksCluster, type EksClusterProps } from "../../constructs/eks-cluster";
+import { EksCluster, pinnedAddonVersions, PINNED_ADDONS, type EksClusterProps } from "../../constructs/eks-cluster";
+import addonTable from "../../constructs/data/eks-addon-versions.json";
 import { parseStack, resourcesOf } from "../support/cluster-fixtures";
 
 const base: EksClusterProps = {
@@ -91,6 +92,39 @@ describe("EksCluster", () => {
     expect(waitsForNodes("aws-ebs-csi-driver")).toBe(true);
     expect(waitsForNodes("vpc-cni")).toBe(false);
     expect(waitsForNodes("eks-pod-identity-agent")).toBe(false);
+  });
+
+  test("every add-on has an addon_version: the documented ones from the table, the others EKS's default for the version", () => {
+    const addons = resourcesOf(priv.tf, "aws_eks_addon");
+    const version = (name: string) => addons.find((a) => a["addon_name"] === name)!["addon_version"];
+    for (const name of PINNED_ADDONS) expect(version(name)).toBe(addonTable.versions["1.33"][name]);
+    expect(version("coredns")).toBe("v1.12.4-eksbuild.1");
+    for (const name of ["eks-pod-identity-agent", "aws-ebs-csi-driver"]) {
+      expect(version(name)).toMatch(/^\$\{data\.aws_eks_addon_version\..+\.version\}$/);
+    }
+    const lookups = Object.values((JSON.parse(priv.json) as { data: { aws_eks_addon_version: Record<string, Record<string, unknown>> } }).data.aws_eks_addon_version);
+    expect(lookups.map((l) => [l["addon_name"], l["kubernetes_version"], l["most_recent"]]).sort()).toEqual([
+      ["aws-ebs-csi-driver", "1.33", false],
+      ["eks-pod-identity-agent", "1.33", false],
+    ]);
+  });
+
+  test("a Kubernetes version bump changes every pinned addon_version (it shows in the plan)", () => {
+    const older = resourcesOf(synth({ kubernetesVersion: "1.32" }).tf, "aws_eks_addon");
+    const newer = resourcesOf(priv.tf, "aws_eks_addon");
+    const of = (list: typeof older, name: string) => list.find((a) => a["addon_name"] === name)!["addon_version"];
+    expect(of(older, "kube-proxy")).toBe("v1.32.9-eksbuild.2");
+    expect(of(newer, "kube-proxy")).toBe("v1.33.5-eksbuild.2");
+    expect(of(older, "coredns")).not.toBe(of(newer, "coredns"));
+  });
+
+  test("a Kubernetes version without a row, or a row without an exact version, is refused naming the table", () => {
+    expect(() => synth({ kubernetesVersion: "1.40" })).toThrow(
+      "kubernetesVersion (1.40) has no add-on versions in constructs/data/eks-addon-versions.json (has 1.32, 1.33); add its row from the AWS pages listed there",
+    );
+    expect(() => pinnedAddonVersions("1.33", { "1.33": { "vpc-cni": "v1.20.1-eksbuild.3", "kube-proxy": "latest", coredns: "v1.12.4-eksbuild.1" } })).toThrow(
+      "constructs/data/eks-addon-versions.json: Kubernetes 1.33 lacks an exact version (vX.Y.Z-eksbuild.N) of kube-proxy",
+    );
   });
 
   test("vpc-cni enforces Kubernetes NetworkPolicies", () => {
