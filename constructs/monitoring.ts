@@ -5,6 +5,7 @@
  * PodMonitor and PrometheusRule in the cluster, so the other releases only need to ship theirs.
  */
 import { Construct } from "constructs";
+import { alertmanagerValues, type AlertReceiver } from "./alert-receiver";
 import { NODE_LABELS } from "./node-labels";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
@@ -22,6 +23,8 @@ export interface MonitoringProps extends PlatformReleaseProps {
   readonly storageGiB: number;
   /** StorageClass of the volume (encrypted gp3). */
   readonly storageClassName: string;
+  /** Where Alertmanager sends alerts. @default { receiver: "none" } */
+  readonly alerts?: AlertReceiver;
   /** Dashboard sidecar label. @default "grafana_dashboard" */
   readonly dashboardLabel?: string;
 }
@@ -81,6 +84,7 @@ export class Monitoring extends Construct {
             },
           },
         },
+        alertmanager: alertmanagerValues(props.alerts ?? { receiver: "none" }),
         // The SpotInterruption alert joins cordoned nodes with the platform's capacity-type node label.
         "kube-state-metrics": { metricLabelsAllowlist: [`nodes=[${NODE_LABELS.capacityType}]`] },
         grafana: {

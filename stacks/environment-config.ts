@@ -128,12 +128,23 @@ const redisSchema = z.discriminatedUnion("mode", [
   }),
 ]);
 
+const K8S_SECRET_NAME = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+const receiverSecret = z.string().regex(K8S_SECRET_NAME, "expected the name of a Kubernetes secret in the monitoring namespace");
+const alertReceiverSchema = z.discriminatedUnion("receiver", [
+  z.strictObject({ receiver: z.literal("none") }),
+  z.strictObject({ receiver: z.literal("slack"), secretName: receiverSecret, channel: z.string().regex(/^[#@]?[\w.-]+$/, "expected a Slack channel such as #llm-alerts") }),
+  z.strictObject({ receiver: z.literal("pagerduty"), secretName: receiverSecret }),
+  z.strictObject({ receiver: z.literal("webhook"), secretName: receiverSecret }),
+]);
+
 const platformSchema = z
   .strictObject({
     monitoring: z
       .strictObject({
         retentionDays: z.number().int().min(1).max(365).default(15),
         storageGiB: z.number().int().min(10).default(50),
+        /** Where Alertmanager sends alerts; the URL or key stays in a Kubernetes secret (constructs/alert-receiver.ts). */
+        alerts: alertReceiverSchema.prefault({ receiver: "none" }),
       })
       .prefault({}),
     qdrant: z

@@ -18,6 +18,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { describeAlertReceiver } from "../constructs/alert-receiver";
 import { Autoscaling } from "../constructs/autoscaling";
 import { DcgmExporter } from "../constructs/dcgm-exporter";
 import { Gateway, type ProtectedWorkload } from "../constructs/gateway";
@@ -112,6 +113,7 @@ export class PlatformStack extends TerraformStack {
       namespace: PLATFORM_NAMESPACES.monitoring,
       retentionDays: env.platform.monitoring.retentionDays,
       storageGiB: env.platform.monitoring.storageGiB,
+      alerts: env.platform.monitoring.alerts,
       storageClassName: storage.name,
       dependsOn: [...ns(PLATFORM_NAMESPACES.monitoring), storage.resource],
     });
@@ -276,6 +278,7 @@ export class PlatformStack extends TerraformStack {
       value: `kubectl -n ${g.namespace} port-forward svc/${g.name} 3000:${g.port}`,
       description: "Command that makes Grafana reachable on http://localhost:3000 (user admin, password in the grafana-admin secret)",
     });
+    new TerraformOutput(this, "alert_receiver", { value: describeAlertReceiver(env.platform.monitoring.alerts), description: "Where Alertmanager sends alerts (platform.monitoring.alerts)" });
     new TerraformOutput(this, "gateway_url", { value: this.gateway.url, description: "In-cluster URL of the LLM gateway" });
     new TerraformOutput(this, "helm_releases", {
       value: this.releases.map((r) => `${r.namespace}/${r.releaseName}`).join(","),
