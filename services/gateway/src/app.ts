@@ -12,6 +12,7 @@ import "./http/fastify-types";
 import type { GatewayConfig, ModelConfig } from "./config/schema";
 import type { Guardrails, RagAugmenter } from "./contracts";
 import { errorHandler } from "./http/error-handler";
+import { useDepthCheckedJson } from "./http/json-body";
 import { zodSerializerCompiler, zodValidatorCompiler } from "./http/zod-type-provider";
 import { telemetry, traceRequestId } from "./telemetry/plugin";
 import { gatewayMetrics } from "./telemetry/metrics";
@@ -68,6 +69,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);
+  useDepthCheckedJson(app, config.server.maxJsonDepth);
 
   const registry = deps.registry ?? new Registry();
   const metrics = gatewayMetrics(registry);

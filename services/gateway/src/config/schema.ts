@@ -142,6 +142,11 @@ export const gatewayConfigSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** Largest request body accepted; larger ones get 413. */
         bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+        /**
+         * Deepest nesting of objects and arrays a JSON body may have (the top level is 1); deeper bodies get 400
+         * json_too_deep. Without a limit a few thousand levels in a free-form field overflow the stack (a 500).
+         */
+        maxJsonDepth: z.number().int().min(8).max(1_000).default(64),
         /** On SIGTERM: how long in-flight requests and streams may run before the process exits anyway. */
         shutdownGraceMs: z.number().int().min(0).default(25_000),
         /**
