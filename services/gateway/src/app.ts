@@ -13,6 +13,7 @@ import type { GatewayConfig, ModelConfig } from "./config/schema";
 import type { Guardrails, RagAugmenter } from "./contracts";
 import { errorHandler } from "./http/error-handler";
 import { useDepthCheckedJson } from "./http/json-body";
+import { requestSerializer } from "./http/log-redaction";
 import { zodSerializerCompiler, zodValidatorCompiler } from "./http/zod-type-provider";
 import { telemetry, traceRequestId } from "./telemetry/plugin";
 import { gatewayMetrics } from "./telemetry/metrics";
@@ -58,7 +59,7 @@ export interface AppDeps {
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.telemetry.logLevel } }),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.telemetry.logLevel, serializers: { req: requestSerializer } } }),
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
