@@ -14,6 +14,7 @@ import type { Guardrails, RagAugmenter } from "./contracts";
 import { errorHandler } from "./http/error-handler";
 import { useDepthCheckedJson } from "./http/json-body";
 import { requestSerializer } from "./http/log-redaction";
+import { clientErrorHandler } from "./http/client-errors";
 import { zodSerializerCompiler, zodValidatorCompiler } from "./http/zod-type-provider";
 import { telemetry, traceRequestId } from "./telemetry/plugin";
 import { gatewayMetrics } from "./telemetry/metrics";
@@ -66,6 +67,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     forceCloseConnections: "idle",
     requestTimeout: 0,
     genReqId: traceRequestId,
+    clientErrorHandler,
     logController: new LogController({ requestIdLogLabel: "trace_id" }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(zodValidatorCompiler);
