@@ -8,7 +8,7 @@
  */
 import type { Socket } from "node:net";
 import { STATUS_CODES } from "node:http";
-import type { FastifyBaseLogger } from "fastify";
+import type { FastifyBaseLogger, FastifyInstance } from "fastify";
 import { errorBody } from "./errors";
 
 interface Refusal {
@@ -37,13 +37,32 @@ export function clientErrorResponse(code: string | undefined): { status: number;
   return { status: r.status, body: JSON.stringify(errorBody(r.status, r.code, r.message)) };
 }
 
+/** Connections whose current request was answered before its body was read to the end. */
+const answeredEarly = new WeakSet<Socket>();
+
+/** Registers the hook that tells the client error handler which connections already carry an answer. */
+export function trackEarlyAnswers(app: FastifyInstance): void {
+  app.addHook("onResponse", (request, _reply, done) => {
+    const raw = request.raw;
+    if (!raw.complete) {
+      answeredEarly.add(raw.socket);
+      // Should the body end after all, the connection may carry further requests, which get their own answers.
+      raw.once("end", () => answeredEarly.delete(raw.socket));
+    }
+    done();
+  });
+}
+
 /** Fastify's clientErrorHandler option (Fastify calls it with the instance as `this`). */
 export function clientErrorHandler(this: { log: FastifyBaseLogger }, err: Error & { code?: string }, socket: Socket): void {
   // A reset connection has nobody to answer.
   if (err.code === "ECONNRESET" || socket.destroyed) return;
   const { status, body } = clientErrorResponse(err.code);
   this.log.debug({ code: err.code, status }, "client error");
-  if (socket.writable) {
+  // Answer only when the request at fault has no answer yet: a refused request whose 401 went out while its body
+  // still trickles in is just closed (Node would write a 408 after the 401).
+  const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } | null })._httpMessage;
+  if (socket.writable && !inFlight?.headersSent && !answeredEarly.has(socket)) {
     socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   }
   socket.destroy();
