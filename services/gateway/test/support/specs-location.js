@@ -19,6 +19,7 @@ const VALIDATOR = resolve(__dirname, "openapi-validator.ts");
  * @returns {string[]}
  */
 function specsCandidates(env = process.env) {
+  /** @type {string[]} */
   const out = [];
   if (env.SHARED_DIR) out.push(resolve(env.SHARED_DIR, "specs"));
   out.push(resolve(REPO_ROOT, "..", "shared", "specs"));
@@ -55,6 +56,7 @@ const IMPORT = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)["
  */
 function localImports(file) {
   const text = readFileSync(file, "utf8");
+  /** @type {string[]} */
   const out = [];
   for (const m of text.matchAll(IMPORT)) {
     const base = resolve(dirname(file), /** @type {string} */ (m[1] ?? m[2]));
@@ -70,6 +72,7 @@ function localImports(file) {
  * @returns {string[]}
  */
 function testFiles(roots) {
+  /** @type {string[]} */
   const out = [];
   const walk = (/** @type {string} */ dir) => {
     for (const e of readdirSync(dir, { withFileTypes: true })) {
