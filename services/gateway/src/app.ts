@@ -68,7 +68,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    // Slow clients are cut while they send the request; answers and streams are not timed (README, "Timeouts").
+    // Slow clients are cut while they send the request; answers and streams are not timed (decision 0070).
     requestTimeout: config.server.requestTimeoutMs,
     http: { headersTimeout: config.server.headersTimeoutMs, maxHeaderSize: config.server.maxHeaderBytes, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
     genReqId: traceRequestId,
