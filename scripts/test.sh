@@ -7,9 +7,9 @@ mkdir -p .test-results
 passed=0
 failed=0
 
-# The gateway's stand-ins validate against the official OpenAPI documents, copied in services/gateway/test/specs.
-# Where the workspace's shared/ sits beside the repository (or $SHARED_DIR is set), the copy must equal it.
-shared_specs="${SHARED_DIR:-$(cd .. && pwd)/shared}/specs"
+# The gateway's stand-ins validate against the official OpenAPI documents, read from $SHARED_DIR/specs or
+# ../shared/specs (the repository carries no copy). Where neither exists, jest.config.js leaves out the suites that
+# need them and prints one line saying so, shown below; the rest runs as usual.
 
 check() { # check NAME COMMAND...: runs one non-jest check and counts it
   local name=$1; shift
@@ -21,16 +21,13 @@ check() { # check NAME COMMAND...: runs one non-jest check and counts it
   fi
 }
 
-if [ -d "$shared_specs" ]; then
-  check specs-copy-matches-shared diff -r "$shared_specs" services/gateway/test/specs
-fi
 check typecheck-infra npx tsc -p tsconfig.json --noEmit
 check typecheck-gateway npx tsc -p services/gateway/tsconfig.json --noEmit
 check synth-all-environments npx cdktf synth
 check policy-all-environments npx tsx policies/cli.ts check --synth cdktf.out
 
 echo "== jest"
-npx jest --ci --forceExit --json --outputFile=.test-results/jest.json 2>&1 | tee .test-results/jest.log | grep -E "^(PASS|FAIL)|●|Tests:" || true
+npx jest --ci --forceExit --json --outputFile=.test-results/jest.json 2>&1 | tee .test-results/jest.log | grep -E "^(PASS|FAIL)|●|Tests:|^OpenAPI documents not found" || true
 if [ -s .test-results/jest.json ]; then
   read -r jp jf < <(node -e 'const r=require("./.test-results/jest.json"); const suitesFailedToRun=r.testResults.filter(t=>t.status==="failed"&&t.assertionResults.length===0).length; console.log(r.numPassedTests, r.numFailedTests+suitesFailedToRun)')
   passed=$((passed + jp)); failed=$((failed + jf))

@@ -12,6 +12,9 @@ import "./http/fastify-types";
 import type { GatewayConfig, ModelConfig } from "./config/schema";
 import type { Guardrails, RagAugmenter } from "./contracts";
 import { errorHandler } from "./http/error-handler";
+import { useDepthCheckedJson } from "./http/json-body";
+import { requestSerializer } from "./http/log-redaction";
+import { clientErrorHandler, trackEarlyAnswers } from "./http/client-errors";
 import { zodSerializerCompiler, zodValidatorCompiler } from "./http/zod-type-provider";
 import { telemetry, traceRequestId } from "./telemetry/plugin";
 import { gatewayMetrics } from "./telemetry/metrics";
@@ -54,20 +57,29 @@ export interface AppDeps {
   readonly plugins?: readonly FastifyPluginAsync[];
 }
 
+/** How often Node checks connections against the request and headers timeouts (its default, 30 s, lets them run late). */
+const TIMEOUT_CHECK_MS = 1_000;
+
 export function buildApp(deps: AppDeps): FastifyInstance {
   const { config } = deps;
   const app = Fastify({
-    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.telemetry.logLevel } }),
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.telemetry.logLevel, serializers: { req: requestSerializer } } }),
     bodyLimit: config.server.bodyLimitBytes,
     trustProxy: config.server.trustProxy,
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    requestTimeout: 0,
+    // Slow clients are cut while they send the request; answers and streams are not timed (decision 0070).
+    requestTimeout: config.server.requestTimeoutMs,
+    http: { headersTimeout: config.server.headersTimeoutMs, maxHeaderSize: config.server.maxHeaderBytes, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
     genReqId: traceRequestId,
+    clientErrorHandler,
     logController: new LogController({ requestIdLogLabel: "trace_id" }),
   }) as unknown as FastifyInstance;
+  if (config.server.maxConnections > 0) app.server.maxConnections = config.server.maxConnections;
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);
+  useDepthCheckedJson(app, config.server.maxJsonDepth);
+  trackEarlyAnswers(app);
 
   const registry = deps.registry ?? new Registry();
   const metrics = gatewayMetrics(registry);

@@ -415,7 +415,8 @@ export class ChatService {
         return v;
       });
       if (verdict.action === "block") {
-        await limits.adjustTokens(principal, -promptEstimate);
+        // The refund goes out with the next batch of usage corrections; the refusal does not wait for it.
+        void limits.adjustTokens(principal, -promptEstimate);
         throw new GatewayError(400, verdict.block?.code ?? "input_blocked", verdict.block?.message ?? "the request was blocked by an input guardrail", { param: "messages" });
       }
       messages = verdict.messages;

@@ -142,6 +142,11 @@ export const gatewayConfigSchema = z
         port: z.number().int().min(0).max(65535).default(8080),
         /** Largest request body accepted; larger ones get 413. */
         bodyLimitBytes: z.number().int().min(1024).default(1_048_576),
+        /**
+         * Deepest nesting of objects and arrays a JSON body may have (the top level is 1); deeper bodies get 400
+         * json_too_deep. Without a limit a few thousand levels in a free-form field overflow the stack (a 500).
+         */
+        maxJsonDepth: z.number().int().min(8).max(1_000).default(64),
         /** On SIGTERM: how long in-flight requests and streams may run before the process exits anyway. */
         shutdownGraceMs: z.number().int().min(0).default(25_000),
         /**
@@ -151,8 +156,24 @@ export const gatewayConfigSchema = z
          */
         shutdownDelayMs: z.number().int().min(0).max(120_000).default(0),
         trustProxy: z.boolean().default(false),
+        /**
+         * Longest time a client may take to send a whole request, headers and body; then 408 and the connection is
+         * closed (with or without credentials). It ends when the request has been read, so it never cuts a long
+         * answer or stream. 0 turns it off.
+         */
+        requestTimeoutMs: z.number().int().min(0).default(30_000),
+        /** Longest time a client may take to send the request line and headers (slow-header clients). */
+        headersTimeoutMs: z.number().int().min(100).default(10_000),
+        /** Largest request line plus headers; larger ones get 431. */
+        maxHeaderBytes: z.number().int().min(1_024).max(1_048_576).default(16_384),
+        /** Open connections per process; more are closed at once, unanswered. 0: no limit. */
+        maxConnections: z.number().int().min(0).default(8_192),
       })
-      .prefault({}),
+      .prefault({})
+      .refine((s) => s.requestTimeoutMs === 0 || s.headersTimeoutMs <= s.requestTimeoutMs, {
+        message: "server.headersTimeoutMs must not exceed server.requestTimeoutMs (headers are part of the request)",
+        path: ["headersTimeoutMs"],
+      }),
     redis: z
       .strictObject({
         url: redisUrl.default("redis://redis:6379"),

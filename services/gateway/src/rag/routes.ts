@@ -10,6 +10,7 @@ import { context as otelContext, trace, type Context, type Span } from "@opentel
 import Ajv from "ajv";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Principal } from "../contracts";
+import { GatewayError } from "../http/errors";
 import { RagError } from "./errors";
 import type { GenerationUsage, RagGenerator } from "./generator";
 import { chatServiceGenerator } from "./chat-generator";
@@ -173,6 +174,12 @@ export async function ragRoutes(app: FastifyInstance, options: RagRoutesOptions)
   app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
 
   app.setErrorHandler((error, request, reply) => {
+    // The core's hooks (auth, requests-per-minute) run before these routes and throw GatewayErrors: their status,
+    // body and headers (WWW-Authenticate, Retry-After, x-ratelimit-*) go out as the core sends them.
+    if (error instanceof GatewayError) {
+      void reply.status(error.statusCode).headers(error.headers).send(error.toBody());
+      return;
+    }
     const { status, body } = errorReply(error);
     if (status >= 500) request.log.error({ err: error }, "rag request failed");
     void reply.status(status).send(body);
@@ -188,6 +195,7 @@ export async function ragRoutes(app: FastifyInstance, options: RagRoutesOptions)
     "/v1/collections/:name/documents",
     {
       schema: { params: IngestParams, body: IngestBody, response: { 200: IngestResponse, 207: IngestResponse, ...errorResponses, 400: IngestFailure, 503: IngestFailure } },
+      config: { scope: "rag:ingest", routeId: "rag.ingest" },
     },
     async (request, reply) => {
       requireScope(principalOf(request), "rag:ingest");
@@ -221,7 +229,7 @@ export async function ragRoutes(app: FastifyInstance, options: RagRoutesOptions)
 
   app.delete<{ Params: { name: string; id: string } }>(
     "/v1/collections/:name/documents/:id",
-    { schema: { params: DeleteParams, response: { 200: DeleteResponse, ...errorResponses } } },
+    { schema: { params: DeleteParams, response: { 200: DeleteResponse, ...errorResponses } }, config: { scope: "rag:ingest", routeId: "rag.delete" } },
     async (request) => {
       requireScope(principalOf(request), "rag:ingest");
       const { id, deleted } = await ingest.deleteDocument(request.params.name, request.params.id);
@@ -231,7 +239,7 @@ export async function ragRoutes(app: FastifyInstance, options: RagRoutesOptions)
 
   app.post<{ Body: QueryBodyT }>(
     "/v1/rag/query",
-    { schema: { body: QueryBody, response: { 200: QueryResponse, ...errorResponses } } },
+    { schema: { body: QueryBody, response: { 200: QueryResponse, ...errorResponses } }, config: { scope: "rag:query", routeId: "rag.query" } },
     async (request, reply) => {
       const principal = requireScope(principalOf(request), "rag:query");
       const body = request.body;

@@ -4,6 +4,7 @@
  * redacted wherever they could appear.
  */
 import type { LoggerOptions } from "pino";
+import { requestSerializer } from "../http/log-redaction";
 
 export const redactPaths = [
   "req.headers.authorization",
@@ -27,6 +28,8 @@ export function loggerOptions(level: string): LoggerOptions {
     base: { service: "llm-gateway" },
     timestamp: () => `,"time":"${new Date().toISOString()}"`,
     redact: { paths: redactPaths, censor: "[redacted]" },
+    // Query strings can carry credentials: request lines show the path only (src/http/log-redaction.ts).
+    serializers: { req: requestSerializer },
     formatters: { level: (label) => ({ level: label }) },
   };
 }

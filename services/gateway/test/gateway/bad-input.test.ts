@@ -113,3 +113,51 @@ test("mutated valid bodies never produce a 5xx", async () => {
     { numRuns: 80 },
   );
 });
+
+describe("deeply nested JSON (server.maxJsonDepth, 64 by default)", () => {
+  // Bodies are built as text: the test's own JSON.stringify would overflow on them too.
+  /** `levels` nested objects {"a":{"a":...}} around `inner`, as JSON text. */
+  const nest = (levels: number, inner = "1", open = '{"a":', close = "}"): string => `${open.repeat(levels)}${inner}${close.repeat(levels)}`;
+  const DEEP = "\"<deep>\"";
+  /** The JSON text of `body` with the string "<deep>" replaced by `text`. */
+  const withDeep = (body: unknown, text = nest(5_000)): string => JSON.stringify(body).replace(DEEP, text);
+  const chat = (extra: Record<string, unknown>) => ({ model: "mistral-7b", messages: [{ role: "user", content: "hi" }], ...extra });
+  const fields: Array<[string, string, string, string]> = [
+    ["an extra field", "/v1/chat/completions", withDeep(chat({ vendor_extension: "<deep>" })), "vendor_extension.a.a.a.a.a"],
+    ["a content part", "/v1/chat/completions", withDeep({ model: "mistral-7b", messages: [{ role: "user", content: [{ type: "text", text: "hi", extra: "<deep>" }] }] }), "messages[0].content[0].extra.a"],
+    ["tool parameters", "/v1/chat/completions", withDeep(chat({ tools: [{ type: "function", function: { name: "f", parameters: "<deep>" } }] })), "tools[0].function.parameters.a.a"],
+    ["a json_schema", "/v1/chat/completions", withDeep(chat({ response_format: { type: "json_schema", json_schema: { name: "s", schema: "<deep>" } } })), "response_format.json_schema.schema.a.a.a"],
+    ["an embeddings extra field", "/v1/embeddings", withDeep({ model: "bge-large", input: "hi", extra: "<deep>" }), "extra.a.a.a.a.a"],
+    ["a top-level array", "/v1/chat/completions", nest(5_000, "0", "[", "]"), "[0][0][0][0][0][0]"],
+  ];
+
+  test.each(fields)("in %s: 400 json_too_deep naming the field, not a 500", async (_name, path, body, param) => {
+    const res = await gw.request("POST", path, { headers: { ...bearer(KEYS.tenantA), "content-type": "application/json" }, body });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ type: "invalid_request_error", code: "json_too_deep", param });
+    expect(res.json.error?.message).toContain("deeper than 64 levels");
+  });
+
+  test("nesting up to the limit is accepted (tool parameters reach the model), one more level is not", async () => {
+    const before = upstream.requests.length;
+    const tools = (levels: number) => withDeep(chat({ tools: [{ type: "function", function: { name: "f", parameters: "<deep>" } }] }), nest(levels, '{"type":"object"}'));
+    // The body, tools, tools[0] and function are 4 levels; parameters, 58 more objects and {"type":"object"} make 64.
+    const res = await post(tools(59));
+    expect(res.status).toBe(200);
+    expect(upstream.requests.length).toBe(before + 1);
+    const over = await post(tools(60));
+    expect(over.status).toBe(400);
+    expect(over.json.error?.code).toBe("json_too_deep");
+  });
+
+  test("a property: any body deeper than the limit is a 400, never a 5xx", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 64, max: 6_000 }), fc.constantFrom(["[", "]"], ['{"k":', "}"]), async (levels, [open, close]) => {
+        const res = await post(withDeep(chat({ extra: "<deep>" }), nest(levels, "0", open, close)));
+        expect(res.status).toBe(400);
+        expect(res.json.error?.code).toBe("json_too_deep");
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

@@ -1,5 +1,6 @@
 /** The config loader: YAML + GATEWAY__ overrides, validated with errors that name the path. */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { parse as parseYaml } from "yaml";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, applyEnvOverrides, loadConfig } from "../../src/config/load";
@@ -68,4 +69,16 @@ test("a fallback to an unknown model, an external model without a key reference,
 test("unreadable and non-YAML files are clear errors", () => {
   expect(() => loadConfig(join(dir, "missing.yaml"), {})).toThrow(/cannot read file: ENOENT/);
   expect(() => loadConfig(file("models: [unclosed"), {})).toThrow(/not valid YAML/);
+});
+
+test("server timeouts and connection limits: defaults, the chart's values, and a headers timeout above the request timeout refused", () => {
+  const cfg = loadConfig(file(minimal), {});
+  expect(cfg.server).toMatchObject({ requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16_384, maxConnections: 8_192, maxJsonDepth: 64 });
+  // The chart's default config carries the same values explicitly, and they parse.
+  const chart = parseYaml(readFileSync(join(__dirname, "../../../../charts/llm-gateway/values.yaml"), "utf8")) as { config: { server: Record<string, unknown> } };
+  const server = gatewayConfigSchema.shape.server.parse(chart.config.server);
+  expect(server).toMatchObject({ requestTimeoutMs: cfg.server.requestTimeoutMs, headersTimeoutMs: cfg.server.headersTimeoutMs, maxHeaderBytes: cfg.server.maxHeaderBytes, maxConnections: cfg.server.maxConnections });
+  expect(() => loadConfig(file(`${minimal}server: { requestTimeoutMs: 5000, headersTimeoutMs: 6000 }\n`), {})).toThrow(/server\.headersTimeoutMs.*must not exceed server\.requestTimeoutMs/);
+  // requestTimeoutMs 0 turns the request timeout off; the headers timeout still holds.
+  expect(loadConfig(file(`${minimal}server: { requestTimeoutMs: 0 }\n`), {}).server.headersTimeoutMs).toBe(10_000);
 });

@@ -100,6 +100,21 @@ test("GET /v1/models lists what the caller may use", async () => {
   await expect(limited.chat.completions.create({ model: "llama-3-70b", messages: [{ role: "user", content: "x" }] })).rejects.toMatchObject({ status: 403, code: "model_not_allowed" });
 });
 
+test("GET /v1/models/{id}: the SDK's models.retrieve() for each listed model, 404 for others", async () => {
+  for (const id of ["llama-3-70b", "mistral-7b", "default", "auto", "bge-large"]) {
+    expect(await client.models.retrieve(id)).toEqual({ id, object: "model", created: 1_700_000_000, owned_by: "llm-platform" });
+  }
+  await expect(client.models.retrieve("gpt-17")).rejects.toMatchObject({ status: 404, code: "model_not_found", param: "model" });
+  // What a caller may not use is as unknown to it as what does not exist.
+  const limited = new OpenAI({ apiKey: KEYS.onlyMistral, baseURL: client.baseURL, maxRetries: 0 });
+  expect((await limited.models.retrieve("mistral-7b")).id).toBe("mistral-7b");
+  await expect(limited.models.retrieve("llama-3-70b")).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+  // Ids that need encoding arrive decoded; no credential is a 401.
+  await expect(client.models.retrieve("org/some:model")).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+  const anonymous = new OpenAI({ apiKey: "", baseURL: client.baseURL, maxRetries: 0 });
+  await expect(anonymous.models.retrieve("mistral-7b")).rejects.toMatchObject({ status: 401 });
+});
+
 test("embeddings go to the embedding deployment", async () => {
   const res = await client.embeddings.create({ model: "bge-large", input: ["one", "two"], encoding_format: "float" });
   expect(res.data).toHaveLength(2);

@@ -1,27 +1,28 @@
 /**
- * Validates HTTP requests (and our stand-ins' responses) against the official OpenAPI documents in
- * test/specs (a copy of the workspace's shared/specs), so the gateway's clients cannot drift from the real protocols of vLLM (OpenAI API),
- * text-embeddings-inference and Qdrant.
+ * Validates HTTP requests (and our stand-ins' responses) against the official OpenAPI documents, read from
+ * $SHARED_DIR/specs or ../shared/specs beside the repository (specs-location.js; the repository carries no copy),
+ * so the gateway's clients cannot drift from the real protocols of vLLM (OpenAI API), text-embeddings-inference
+ * and Qdrant.
  *
  * Hand-rolled on ajv rather than a full OpenAPI framework: we only need "find the operation for this method and
  * path, validate the JSON body (and response) against its schema", and the OpenAI document is OpenAPI 3.1
  * (JSON Schema 2020-12) while TEI and Qdrant are 3.0 (nullable, int formats), which few libraries handle both of.
  */
-import { readFileSync, existsSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import Ajv, { type ValidateFunction, type ErrorObject } from "ajv";
 import Ajv2020 from "ajv/dist/2020";
+import { findSpecsDir, notFoundMessage } from "./specs-location";
 
 export type SpecName = "openai" | "qdrant" | "text-embeddings-inference";
 
 /**
- * The folder holding the specs: $SHARED_DIR/specs when set, else the copy in test/specs (the same files as the
- * workspace's shared/specs, with their licenses; `make test` checks the copy against ../shared/specs when that is
- * there), so a clone anywhere can run the tests.
+ * The folder holding the documents: $SHARED_DIR/specs, else ../shared/specs beside the repository. Throws, naming
+ * both, when neither exists (jest.config.js then leaves out the suites that need them, with one line saying so).
  */
 export function specsDir(): string {
-  const dir = process.env.SHARED_DIR ? resolve(process.env.SHARED_DIR, "specs") : resolve(__dirname, "..", "specs");
-  if (!existsSync(dir)) throw new Error(`OpenAPI specs not found at ${dir}${process.env.SHARED_DIR ? " (from SHARED_DIR)" : ""}`);
+  const dir = findSpecsDir();
+  if (!dir) throw new Error(notFoundMessage());
   return dir;
 }
 

@@ -1,0 +1,54 @@
+/**
+ * Requests Node's HTTP parser refuses before any route runs (framing conflicts, bad chunk sizes, oversized
+ * request lines and headers, garbage) are answered over the real socket in the gateway's error shape,
+ * {"error":{"message","type","code","param"}}, and the connection is closed; the gateway keeps serving.
+ */
+import { TestRedis } from "../support/redis-server";
+import { OpenAIStandin } from "../support/openai-standin";
+import { KEYS, startGateway, testConfig, type TestGateway } from "../support/gateway-fixture";
+import { rawRequest } from "../support/raw-http";
+
+let redis: TestRedis;
+let upstream: OpenAIStandin;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  redis = await TestRedis.start();
+  upstream = await OpenAIStandin.start();
+  gw = await startGateway(testConfig({ big: [upstream.url], small: [upstream.url] }), redis.url);
+});
+afterAll(async () => {
+  await gw.close();
+  await upstream.stop();
+  await redis.stop();
+});
+
+const auth = `Authorization: Bearer ${KEYS.tenantA}\r\n`;
+const body = JSON.stringify({ model: "mistral-7b", messages: [{ role: "user", content: "hi" }] });
+const post = (headers: string, rest: string) => `POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n${auth}Content-Type: application/json\r\n${headers}\r\n${rest}`;
+
+const cases: Array<[string, string, number, string]> = [
+  ["Content-Length together with Transfer-Encoding", post(`Content-Length: ${body.length}\r\nTransfer-Encoding: chunked\r\n`, `${body.length.toString(16)}\r\n${body}\r\n0\r\n\r\n`), 400, "invalid_transfer_encoding"],
+  ["two different Content-Lengths", post(`Content-Length: ${body.length}\r\nContent-Length: 3\r\n`, body), 400, "invalid_content_length"],
+  ["a Content-Length that is not a number", post("Content-Length: 12abc\r\n", body), 400, "invalid_content_length"],
+  ["a bad chunk size", post("Transfer-Encoding: chunked\r\n", `zz\r\n${body}\r\n0\r\n\r\n`), 400, "invalid_chunk_size"],
+  ["a request line over the header limit", `GET /v1/models?pad=${"x".repeat(20_000)} HTTP/1.1\r\nHost: gw\r\n${auth}\r\n`, 431, "headers_too_large"],
+  ["headers over the limit", `GET /v1/models HTTP/1.1\r\nHost: gw\r\n${auth}X-Padding: ${"y".repeat(20_000)}\r\n\r\n`, 431, "headers_too_large"],
+  ["an invalid method", "G@T /v1/models HTTP/1.1\r\nHost: gw\r\n\r\n", 400, "invalid_method"],
+  ["not HTTP at all", "\u0001\u0002hello there\r\n\r\n", 400, "invalid_method"],
+];
+
+test.each(cases)("%s: answered in the gateway's error shape, connection closed", async (_name, bytes, status, code) => {
+  const res = await rawRequest(gw.url, bytes);
+  expect(res.status).toBe(status);
+  expect(res.head).toMatch(/\r\ncontent-type: application\/json\r\n/i);
+  expect(res.head).toMatch(/\r\nconnection: close/i);
+  expect(res.json).toEqual({ error: { message: expect.any(String), type: "invalid_request_error", code, param: null } });
+  // Neither the credential nor the padding is echoed back.
+  expect(res.body).not.toContain(KEYS.tenantA);
+});
+
+test("the gateway keeps serving after refusing them", async () => {
+  const ok = await gw.request("POST", "/v1/chat/completions", { headers: { authorization: `Bearer ${KEYS.tenantA}` }, json: JSON.parse(body) });
+  expect(ok.status).toBe(200);
+});
