@@ -1,0 +1,120 @@
+/**
+ * The ingest CLI as the Job's worker: shard from JOB_COMPLETION_INDEX / INGEST_SHARDS, Prometheus progress at
+ * GET /metrics, the progress bar, and the exit status the Job's retry policy relies on (bad input alone: 0 with
+ * --skip-bad-input; an upstream failure: 1, so the Job retries the shard).
+ */
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { request } from "undici";
+import { runIngestCli } from "../../src/rag/ingest-cli";
+import { shardOf } from "../../src/rag/shard";
+import { QdrantStandin } from "../support/qdrant-standin";
+import { TeiStandin } from "../support/tei-standin";
+
+let tei: TeiStandin;
+let qdrant: QdrantStandin;
+let dir: string;
+const FILES = 16;
+
+beforeAll(async () => {
+  [tei, qdrant] = await Promise.all([TeiStandin.start(), QdrantStandin.start()]);
+  dir = mkdtempSync(join(tmpdir(), "rag-job-"));
+  mkdirSync(join(dir, "docs"));
+  for (let i = 0; i < FILES; i++) writeFileSync(join(dir, "docs", `page-${i}.md`), `# Page ${i}\n\nThe refund policy, part ${i}, for customers and employees.`);
+  writeFileSync(join(dir, "docs", "big.md"), `# Big\n\n${"too many words ".repeat(400)}`);
+});
+afterAll(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await Promise.all([tei.stop(), qdrant.stop()]);
+});
+
+function io(env: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  let progress = "";
+  const stream = new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      progress += chunk.toString();
+      cb();
+    },
+  });
+  return { out, err, get progress() { return progress; }, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), progress: stream, env: { QDRANT_URL: qdrant.url, TEI_EMBEDDER_URL: tei.url, ...env } } };
+}
+
+it("each Job index ingests its own shard; together they store every document once", async () => {
+  const shards = 3;
+  const perShard: number[] = [];
+  for (let index = 0; index < shards; index++) {
+    const run = io({ JOB_COMPLETION_INDEX: String(index), INGEST_SHARDS: String(shards) });
+    const code = await runIngestCli(["-c", "job", "-g", "staff", "--max-document-bytes", "2000", "--skip-bad-input", join(dir, "docs")], { ...run.io });
+    expect(code).toBe(0);
+    const m = /Ingested (\d+) document\(s\) \(\d+ chunks\) into 'job' \(shard (\d) of 3\)/.exec(run.out.join("\n"));
+    expect(m?.[2]).toBe(String(index));
+    perShard.push(Number(m?.[1]));
+    expect(run.progress).toContain(`ingest (shard ${index} of 3)`);
+  }
+  const ids = qdrant.points("job").map((p) => p.payload.doc_id as string);
+  expect(new Set(ids).size).toBe(FILES);
+  expect(perShard.reduce((a, b) => a + b, 0)).toBe(FILES);
+  for (const id of new Set(ids)) expect(perShard[shardOf(id, shards)]).toBeGreaterThan(0);
+  expect(tei.violations).toEqual([]);
+  expect(qdrant.violations).toEqual([]);
+});
+
+it("bad input alone exits 1 by default and 0 with --skip-bad-input, and is listed by id", async () => {
+  const strict = io();
+  expect(await runIngestCli(["-c", "job2", "-g", "staff", "--no-progress", "--max-document-bytes", "2000", join(dir, "docs")], strict.io)).toBe(1);
+  const lenient = io();
+  expect(await runIngestCli(["-c", "job2", "-g", "staff", "--no-progress", "--max-document-bytes", "2000", "--skip-bad-input", join(dir, "docs")], lenient.io)).toBe(0);
+  expect(lenient.err.join("\n")).toMatch(/big\.md: file has \d+ bytes; the limit is 2000 \(document \S*big\.md, document_too_large\)/);
+  expect(lenient.out.join("\n")).toContain(`Ingested ${FILES} document(s)`);
+});
+
+it("an upstream failure exits 1 even with --skip-bad-input (the Job retries the shard)", async () => {
+  tei.fail("/embed", 503);
+  try {
+    const run = io();
+    expect(await runIngestCli(["-c", "job3", "-g", "staff", "--no-progress", "--skip-bad-input", join(dir, "docs", "page-1.md")], run.io)).toBe(1);
+    expect(run.err.join("\n")).toMatch(/page-1\.md: embedding failed: .*503/);
+  } finally {
+    tei.fail("/embed", undefined);
+  }
+});
+
+it("serves progress as Prometheus metrics while it runs", async () => {
+  const run = io();
+  let scraped = "";
+  const code = await runIngestCli(["-c", "job4", "-g", "staff", "--no-progress", "--metrics-port", "0", "--metrics-linger", "1", "--skip-bad-input", "--shards", "2", "--shard-index", "1", join(dir, "docs")], {
+    ...run.io,
+    onMetrics: (port) => {
+      // Scrape once the run has ended, during the linger.
+      const poll = async (): Promise<void> => {
+        for (let i = 0; i < 100; i++) {
+          const res = await request(`http://127.0.0.1:${port}/metrics`);
+          const text = await res.body.text();
+          if (/rag_ingest_job_completed\{[^}]*\} 1/.test(text)) {
+            scraped = text;
+            return;
+          }
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      };
+      void poll();
+    },
+  });
+  expect(code).toBe(0);
+  const stored = new Set(qdrant.points("job4").map((p) => p.payload.doc_id)).size;
+  expect(scraped).toContain(`rag_ingest_job_documents_total{collection="job4",shard="1",outcome="ingested"} ${stored}`);
+  expect(scraped).toMatch(/rag_ingest_job_chunks_total\{collection="job4",shard="1"\} \d+/);
+  const total = Number(/rag_ingest_job_input_bytes\{collection="job4",shard="1"\} (\d+)/.exec(scraped)?.[1]);
+  expect(total).toBeGreaterThan(0);
+  expect(scraped).toContain(`rag_ingest_job_read_bytes_total{collection="job4",shard="1"} ${total}`);
+});
+
+it("refuses a shard index out of range", async () => {
+  const run = io({ JOB_COMPLETION_INDEX: "3", INGEST_SHARDS: "3" });
+  expect(await runIngestCli(["-c", "job5", join(dir, "docs")], run.io)).toBe(2);
+  expect(run.err.join("\n")).toContain("shard index 3 is invalid: expected an integer from 0 to 2");
+});
