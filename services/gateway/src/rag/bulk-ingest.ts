@@ -13,7 +13,7 @@
  */
 import type { Tokenizer } from "../tokens/tokenizer";
 import { getTokenizer } from "../tokens/tokenizer";
-import type { QdrantFilter, VectorPoint, VectorStore } from "../upstreams/qdrant-store";
+import { StoreError, type QdrantFilter, type VectorPoint, type VectorStore } from "../upstreams/qdrant-store";
 import { chunkText, type TextChunk } from "./chunking";
 import type { RagConfig } from "./config";
 import type { SourceItem } from "./document-source";
@@ -93,6 +93,19 @@ export function staleChunksOfMany(docIds: readonly string[], keep: readonly stri
   return { must: [{ key: "doc_id", match: { any: [...docIds] } }], must_not: [{ has_id: [...keep] }] };
 }
 
+/**
+ * Creates the collection when missing, tolerating the other workers of the Job doing the same at the same moment:
+ * the loser of the race sees its create refused (400 "already exists") and carries on with the winner's collection.
+ */
+export async function ensureShared(store: VectorStore, collection: string, config: RagConfig): Promise<boolean> {
+  try {
+    return await store.ensureCollection(collection, collectionSettings(config));
+  } catch (e) {
+    if (e instanceof StoreError && e.kind === "rejected" && (await store.collectionExists(collection))) return false;
+    throw e;
+  }
+}
+
 interface Pending {
   readonly doc: IngestDocument;
   readonly origin: string;
@@ -147,7 +160,7 @@ export class BulkIngester {
     const embedSlots = new Slots(Math.max(1, this.options.embedConcurrency ?? 4));
     const upsertSlots = new Slots(Math.max(1, this.options.upsertConcurrency ?? 2));
     const batchPoints = Math.max(1, this.options.upsertBatchPoints ?? 256);
-    const created = await store.ensureCollection(collection, collectionSettings(config));
+    const created = await ensureShared(store, collection, config);
     const limits = await embedder.info(signal);
     const maxInputs = Math.max(1, limits.max_client_batch_size);
     const maxTokens = Math.max(1, limits.max_batch_tokens);

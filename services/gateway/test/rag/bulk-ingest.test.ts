@@ -208,7 +208,7 @@ describe("shards", () => {
 
   it("spreads ids evenly (every shard within 20 % of the mean over 8,000 ids)", () => {
     const counts = new Array<number>(8).fill(0);
-    for (let i = 0; i < 8000; i++) counts[shardOf(`docs:handbook:page-${i}.md`, 8)]++;
+    for (let i = 0; i < 8000; i++) { const s = shardOf(`docs:handbook:page-${i}.md`, 8); counts[s] = (counts[s] ?? 0) + 1; }
     for (const c of counts) expect(Math.abs(c - 1000)).toBeLessThan(200);
   });
 
@@ -230,4 +230,16 @@ describe("shards", () => {
       { numRuns: 7 },
     );
   });
+});
+
+it("workers starting together on a missing collection all ingest (the losers of the create race use the winner's)", async () => {
+  const reports = await Promise.all([0, 1, 2, 3].map(async (w) => {
+    async function* mine(): AsyncGenerator<SourceItem> {
+      for await (const item of documents(8, 2)) if (item.kind === "document" && shardOf(item.document.id, 4) === w) yield item;
+    }
+    return ingester().run("bulk-race", mine());
+  }));
+  expect(reports.filter((r) => r.created)).toHaveLength(1);
+  expect(reports.reduce((s, r) => s + r.ingested, 0)).toBe(8);
+  expect(new Set(qdrant.points("bulk-race").map((p) => p.payload.doc_id)).size).toBe(8);
 });
