@@ -6,6 +6,7 @@
  * Exit status: 0 all stored (or, with --skip-bad-input, everything stored but bad input, which is listed), 1 something
  * failed (each failure is listed; a retry stores nothing twice), 2 bad usage.
  */
+import { resolve } from "node:path";
 import { Command, InvalidArgumentError } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { QdrantStore, StoreError } from "../upstreams/qdrant-store";
@@ -17,6 +18,7 @@ import { COLLECTION_NAME } from "./documents";
 import { toRagError } from "./ingest-service";
 import { ingestJobMetrics, serveMetrics } from "./job-metrics";
 import { checkShard } from "./shard";
+import { stageShards } from "./stage";
 
 export interface CliIo {
   readonly out: (line: string) => void;
@@ -64,6 +66,8 @@ interface CliOptions {
   metricsLinger: number;
   skipBadInput: boolean;
   progress: boolean;
+  base?: string;
+  stageTo?: string;
 }
 
 /** Runs the CLI with the given arguments (without "node script"); resolves to the exit status. */
@@ -84,6 +88,8 @@ export async function runIngestCli(argv: readonly string[], io: CliIo): Promise<
     .option("--max-document-bytes <n>", "largest file or JSON line read (default: 4 bytes per character of the document limit)", positiveInt)
     .option("--metrics-port <port>", "serve Prometheus metrics at GET /metrics on this port while running", nonNegativeInt)
     .option("--metrics-linger <seconds>", "keep serving metrics this long after the run, for a last scrape", nonNegativeInt, 0)
+    .option("--base <dir>", "document ids are file paths relative to this folder (default: the current folder)")
+    .option("--stage-to <dir>", "do not ingest: copy the files into <dir>/shard-<k>/ by the shard of their id, for the Job's S3 mode (needs --shards)")
     .option("--skip-bad-input", "exit 0 when the only failures are bad input (listed, never retried)", false)
     .option("--no-progress", "no progress bar")
     .argument("<paths...>", "files or folders")
@@ -103,6 +109,13 @@ export async function runIngestCli(argv: readonly string[], io: CliIo): Promise<
     io.err(`error: ${e instanceof Error ? e.message : String(e)} (--shard-index/JOB_COMPLETION_INDEX, --shards/INGEST_SHARDS)`);
     return 2;
   }
+  const base = resolve(opts.base ?? process.cwd());
+  if (opts.stageTo !== undefined) {
+    const staged = await stageShards(program.args, { base, shards: shard.count, out: resolve(opts.stageTo) });
+    io.out(`Staged ${staged.files} file(s) and ${staged.lines} JSON line(s) into ${shard.count} shard folder(s) under ${opts.stageTo} (${staged.perShard.join(", ")} documents); ${staged.errors.length} problem(s).`);
+    for (const e of staged.errors) io.err(`  ${e.origin}: ${e.message}`);
+    return staged.errors.length > 0 ? 1 : 0;
+  }
   const groups = opts.groups.split(",").map((g) => g.trim()).filter(Boolean);
   const config = ragConfigSchema.parse({
     enabled: true,
@@ -113,7 +126,7 @@ export async function runIngestCli(argv: readonly string[], io: CliIo): Promise<
   const store = new QdrantStore({ url: config.qdrant.url, ...(apiKey ? { apiKey } : {}), timeoutMs: 30_000 });
   const embedder = new TeiClient({ url: config.embedder.url, timeoutMs: 60_000, connections: opts.embedConcurrency });
   const maxBytes = opts.maxDocumentBytes ?? 4 * config.ingest.maxDocumentChars;
-  const source = await shardSource(program.args, { groups, shard, maxBytes });
+  const source = await shardSource(program.args, { groups, shard, maxBytes, base });
 
   const labels = { collection: opts.collection, shard: String(shard.index) };
   const metrics = ingestJobMetrics();

@@ -118,3 +118,23 @@ it("refuses a shard index out of range", async () => {
   expect(await runIngestCli(["-c", "job5", join(dir, "docs")], run.io)).toBe(2);
   expect(run.err.join("\n")).toContain("shard index 3 is invalid: expected an integer from 0 to 2");
 });
+
+it("--stage-to lays the corpus out by shard for the S3 mode; each shard's folder ingests to the same ids as the whole tree", async () => {
+  writeFileSync(join(dir, "docs", "rows.jsonl"), [...Array.from({ length: 6 }, (_, i) => JSON.stringify({ id: `row-${i}`, text: `Row ${i} about invoices.`, groups: ["staff"] })), "{broken"].join("\n"));
+  const out = join(dir, "staged");
+  const stage = io();
+  expect(await runIngestCli(["-c", "unused", "--shards", "3", "--base", dir, "--stage-to", out, join(dir, "docs")], stage.io)).toBe(1);
+  expect(stage.out.join("\n")).toMatch(new RegExp(`Staged ${FILES + 1} file\\(s\\) and 6 JSON line\\(s\\) into 3 shard folder\\(s\\)`));
+  expect(stage.err.join("\n")).toMatch(/docs\/rows\.jsonl:7: not valid JSON/);
+
+  const whole = io();
+  await runIngestCli(["-c", "whole", "-g", "staff", "--no-progress", "--skip-bad-input", "--max-document-bytes", "2000", "--base", dir, join(dir, "docs")], whole.io);
+  for (let k = 0; k < 3; k++) {
+    const run = io({ JOB_COMPLETION_INDEX: String(k), INGEST_SHARDS: "3" });
+    const folder = join(out, `shard-${k}`);
+    expect(await runIngestCli(["-c", "staged", "-g", "staff", "--no-progress", "--skip-bad-input", "--max-document-bytes", "2000", "--base", folder, folder], run.io)).toBe(0);
+  }
+  const ids = (c: string): string[] => qdrant.points(c).map((p) => String(p.id)).sort();
+  expect(ids("staged")).toEqual(ids("whole"));
+  expect(new Set(qdrant.points("staged").map((p) => p.payload.doc_id))).toEqual(new Set([...Array.from({ length: FILES }, (_, i) => `docs:page-${i}.md`), ...Array.from({ length: 6 }, (_, i) => `row-${i}`)]));
+});
