@@ -143,10 +143,19 @@ class Slots {
 export class BulkIngester {
   private readonly chunkTokenizer: Tokenizer;
   private readonly countTokenizers: readonly Tokenizer[];
+  private readonly reuseChunkCount: boolean;
 
   constructor(private readonly options: BulkIngestOptions) {
     this.chunkTokenizer = getTokenizer(options.config.chunking.tokenizer);
-    this.countTokenizers = options.config.chunking.countTokenizers.map((n) => getTokenizer(n));
+    // The chunking tokenizer's count of each chunk is already known (TextChunk.tokens): only the others count again.
+    this.countTokenizers = options.config.chunking.countTokenizers.filter((n) => n !== this.chunkTokenizer.name).map((n) => getTokenizer(n));
+    this.reuseChunkCount = options.config.chunking.countTokenizers.includes(this.chunkTokenizer.name as (typeof options.config.chunking.countTokenizers)[number]);
+  }
+
+  private payload(p: Pending, c: TextChunk): Record<string, unknown> {
+    const payload = chunkPayload(p.doc, c, p.chunks.length, this.countTokenizers);
+    if (this.reuseChunkCount) payload.token_counts = { [this.chunkTokenizer.name]: c.tokens, ...(payload.token_counts as Record<string, number>) };
+    return payload;
   }
 
   /**
@@ -196,7 +205,7 @@ export class BulkIngester {
         (async () => {
           try {
             const points = docs.flatMap((p) =>
-              p.chunks.map((c, k): VectorPoint => ({ id: chunkPointId(p.doc.id, c.index), vector: p.vectors[k] as number[], payload: chunkPayload(p.doc, c, p.chunks.length, this.countTokenizers) })),
+              p.chunks.map((c, k): VectorPoint => ({ id: chunkPointId(p.doc.id, c.index), vector: p.vectors[k] as number[], payload: this.payload(p, c) })),
             );
             upsertRequests++;
             try {

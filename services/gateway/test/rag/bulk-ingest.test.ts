@@ -12,6 +12,7 @@ import { ragConfigSchema } from "../../src/rag/config";
 import { shardSource, type SourceItem } from "../../src/rag/document-source";
 import { chunkPointId } from "../../src/rag/point-id";
 import { shardOf } from "../../src/rag/shard";
+import { getTokenizer } from "../../src/tokens/tokenizer";
 import { QdrantStore, type VectorStore } from "../../src/upstreams/qdrant-store";
 import { TeiClient } from "../../src/upstreams/tei-client";
 import { QdrantStandin } from "../support/qdrant-standin";
@@ -75,6 +76,9 @@ it("packs TEI requests to max_client_batch_size and max_batch_tokens, and upsert
   expect(upserts.length).toBe(report.upsertRequests);
   expect(upserts.length).toBeLessThan(30);
   expect(Math.max(...upserts.map((u) => new Set((u.body as { points: { payload: { doc_id: string } }[] }).points.map((p) => p.payload.doc_id)).size))).toBeGreaterThan(1);
+  // The token counts stored with each chunk are the tokenizers' own (the chunker's count reused, not recounted wrongly).
+  const llama3 = getTokenizer("llama3");
+  for (const p of stored.slice(0, 20)) expect(p.payload.token_counts).toEqual({ llama3: llama3.count(p.payload.text as string) });
   // Every point's id is the deterministic id of its document and chunk.
   for (const p of stored) expect(String(p.id)).toBe(chunkPointId(p.payload.doc_id as string, p.payload.chunk_index as number));
 });
@@ -242,4 +246,13 @@ it("workers starting together on a missing collection all ingest (the losers of 
   expect(reports.filter((r) => r.created)).toHaveLength(1);
   expect(reports.reduce((s, r) => s + r.ingested, 0)).toBe(8);
   expect(new Set(qdrant.points("bulk-race").map((p) => p.payload.doc_id)).size).toBe(8);
+});
+
+it("stores every configured token count, the chunker's and the others'", async () => {
+  const both = ragConfigSchema.parse({ enabled: true, chunking: { maxTokens: 64, overlapTokens: 8, countTokenizers: ["llama3", "mistral"] } });
+  await new BulkIngester({ store, embedder, config: both }).run("bulk-counts", documents(2, 2));
+  const [llama3, mistral] = [getTokenizer("llama3"), getTokenizer("mistral")];
+  const points = qdrant.points("bulk-counts");
+  expect(points.length).toBeGreaterThan(0);
+  for (const p of points) expect(p.payload.token_counts).toEqual({ llama3: llama3.count(p.payload.text as string), mistral: mistral.count(p.payload.text as string) });
 });
