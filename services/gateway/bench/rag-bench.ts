@@ -11,7 +11,7 @@
  *    its own and validating every request against the OpenAPI documents. Each measurement times >= `--seconds`
  *    (default 12) of ingestion; rounds interleave the worker counts; the table has the median of the rounds.
  *
- *   npx tsx services/gateway/bench/rag-bench.ts [--seconds 12] [--rounds 3] [--no-write]
+ *   npx tsx services/gateway/bench/rag-bench.ts [--seconds 12] [--rounds 3] [--no-write] [--note "text for the entry"]
  * Prints a table and appends it to bench/RESULTS.md (repository root) under "RAG".
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -140,6 +140,8 @@ export interface IngestMeasurement {
   readonly qdrantCpuMsPerChunk: number;
   readonly chunksPerEmbedRequest: number;
   readonly chunksPerUpsert: number;
+  /** CPU the workers and the stand-ins got, in cores (their CPU time over the wall time). */
+  readonly coresUsed: number;
 }
 
 async function measureIngest(workers: number, tei: LineProcess, teiUrl: string, qdrant: LineProcess, qdrantUrl: string, seconds: number, round: number): Promise<IngestMeasurement> {
@@ -170,6 +172,7 @@ async function measureIngest(workers: number, tei: LineProcess, teiUrl: string, 
       qdrantCpuMsPerChunk: (q1.cpuMs - q0.cpuMs) / chunks,
       chunksPerEmbedRequest: chunks / results.reduce((s, r) => s + r.embedRequests, 0),
       chunksPerUpsert: chunks / results.reduce((s, r) => s + r.upsertRequests, 0),
+      coresUsed: (results.reduce((s, r) => s + r.cpuMs, 0) + (t1.cpuMs - t0.cpuMs) + (q1.cpuMs - q0.cpuMs)) / 1000 / wall,
     };
   } finally {
     for (const p of procs) p.stop();
@@ -211,6 +214,8 @@ function arg(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   const seconds = arg("--seconds", 12);
+  const noteAt = process.argv.indexOf("--note");
+  const note = noteAt >= 0 ? (process.argv[noteAt + 1] ?? "") : "";
   const rounds = Math.round(arg("--rounds", 3));
   const load = loadavg().map((l) => l.toFixed(2)).join(" ");
   const q = await benchQuery();
@@ -219,7 +224,7 @@ async function main(): Promise<void> {
   const rows = [...ing.entries()].map(([workers, ms]) => {
     const med = (f: (m: IngestMeasurement) => number): number => median(ms.map(f));
     const rates = ms.map((m) => m.chunksPerSecond);
-    return `| ${workers} | ${med((m) => m.chunksPerSecond).toFixed(0)} (${Math.min(...rates).toFixed(0)}-${Math.max(...rates).toFixed(0)}) | ${med((m) => m.perWorkerChunksPerSecond).toFixed(0)} | ${med((m) => m.seconds).toFixed(1)} | ${med((m) => m.chunks).toFixed(0)} | ${med((m) => m.workerCpuMsPerChunk).toFixed(3)} | ${med((m) => m.teiCpuMsPerChunk).toFixed(3)} | ${med((m) => m.qdrantCpuMsPerChunk).toFixed(3)} | ${med((m) => m.chunksPerEmbedRequest).toFixed(1)} | ${med((m) => m.chunksPerUpsert).toFixed(1)} |`;
+    return `| ${workers} | ${med((m) => m.chunksPerSecond).toFixed(0)} (${Math.min(...rates).toFixed(0)}-${Math.max(...rates).toFixed(0)}) | ${med((m) => m.perWorkerChunksPerSecond).toFixed(0)} | ${med((m) => m.seconds).toFixed(1)} | ${med((m) => m.chunks).toFixed(0)} | ${med((m) => m.workerCpuMsPerChunk).toFixed(3)} | ${med((m) => m.teiCpuMsPerChunk).toFixed(3)} | ${med((m) => m.qdrantCpuMsPerChunk).toFixed(3)} | ${med((m) => m.chunksPerEmbedRequest).toFixed(1)} | ${med((m) => m.chunksPerUpsert).toFixed(1)} | ${med((m) => m.coresUsed).toFixed(2)} |`;
   });
   const one = ing.get(1) ?? [];
   const perWorker = median(one.map((m) => m.perWorkerChunksPerSecond));
@@ -237,8 +242,8 @@ async function main(): Promise<void> {
     "",
     `Ingestion, median of ${rounds} interleaved rounds of >= ${seconds} s each (range of the total in brackets); TEI stand-in at TEI's defaults (max_client_batch_size ${facts.teiDefaults.maxClientBatchSize}, max_batch_tokens ${facts.teiDefaults.maxBatchTokens}); 12-chunk documents of ~300 Llama 3 tokens per chunk:`,
     "",
-    "| workers | chunks/s total | chunks/s per worker | s | chunks | worker CPU ms/chunk | TEI stand-in CPU ms/chunk | Qdrant stand-in CPU ms/chunk | chunks per /embed | chunks per upsert |",
-    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    "| workers | chunks/s total | chunks/s per worker | s | chunks | worker CPU ms/chunk | TEI stand-in CPU ms/chunk | Qdrant stand-in CPU ms/chunk | chunks per /embed | chunks per upsert | cores used |",
+    "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ...rows,
     "",
     `Sizing for 10M documents x 12 chunks in 30 min (${s.chunksPerSecond.toFixed(0)} chunks/s): at the measured 1-worker rate (${perWorker.toFixed(0)} chunks/s) ${s.workers} workers; at one worker per core (${perCpu.toFixed(0)} chunks per CPU-second) ${sCpu.workers} workers. TEI at the published ${teiTps.toFixed(0)} tokens/s per L4 (${facts.publishedThroughput.source}): ${s.teiReplicas} replicas at 300 TEI tokens per chunk, ${sCpu.teiReplicas} at 450.`,
@@ -249,7 +254,7 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().slice(0, 16).replace("T", " ");
   const intro = "Measured by `npx tsx services/gateway/bench/rag-bench.ts` (`make bench-rag`): the RAG pipeline's own work per query (upstreams answering instantly from memory: everything but waiting on TEI, Qdrant and the model) and ingestion throughput of 1, 2 and 4 worker processes against the TEI and Qdrant stand-ins.";
   const doc = existsSync(results) ? readFileSync(results, "utf8") : "# Benchmark results\n";
-  writeFileSync(results, appendToSection(doc, "RAG", intro, `### ${stamp} UTC\n\nMachine: ${machine}.\n\n${table}\n`));
+  writeFileSync(results, appendToSection(doc, "RAG", intro, `### ${stamp} UTC\n\nMachine: ${machine}.${note ? ` ${note}` : ""}\n\n${table}\n`));
 }
 
 main().catch((e: unknown) => {

@@ -3,12 +3,13 @@
  * GET /metrics, the progress bar, and the exit status the Job's retry policy relies on (bad input alone: 0 with
  * --skip-bad-input; an upstream failure: 1, so the Job retries the shard).
  */
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { request } from "undici";
 import { runIngestCli } from "../../src/rag/ingest-cli";
+import { ingestJobMetrics } from "../../src/rag/job-metrics";
 import { shardOf } from "../../src/rag/shard";
 import { QdrantStandin } from "../support/qdrant-standin";
 import { TeiStandin } from "../support/tei-standin";
@@ -137,4 +138,11 @@ it("--stage-to lays the corpus out by shard for the S3 mode; each shard's folder
   const ids = (c: string): string[] => qdrant.points(c).map((p) => String(p.id)).sort();
   expect(ids("staged")).toEqual(ids("whole"));
   expect(new Set(qdrant.points("staged").map((p) => p.payload.doc_id))).toEqual(new Set([...Array.from({ length: FILES }, (_, i) => `docs:page-${i}.md`), ...Array.from({ length: 6 }, (_, i) => `row-${i}`)]));
+});
+
+it("every metric of the worker is documented in docs/metrics.md with its labels", async () => {
+  const doc = readFileSync(join(__dirname, "..", "..", "..", "..", "docs", "metrics.md"), "utf8");
+  const metrics = await ingestJobMetrics().registry.getMetricsAsJSON();
+  expect(metrics.length).toBe(5);
+  for (const m of metrics) expect(doc).toMatch(new RegExp(`\\| \`${m.name}\` \\| ${m.type} \\| \`collection\`, \`shard\``));
 });
