@@ -187,9 +187,17 @@ export class BulkIngester {
       this.options.onProgress?.({ ingested, chunks, failed: failures.length }, event);
     };
     const skip = (s: SkippedDocument): void => progress({ ingested: 0, chunks: 0, failed: [s] });
+    // Tasks report their failures per document; anything else they throw is a bug, rethrown once all have settled.
+    let unexpected: unknown;
     const track = (p: Promise<void>): void => {
       inFlight.add(p);
-      void p.finally(() => inFlight.delete(p));
+      p.then(
+        () => inFlight.delete(p),
+        (e: unknown) => {
+          inFlight.delete(p);
+          unexpected ??= e;
+        },
+      );
     };
 
     // Upserts: documents whose every chunk has its vector, many per request; a document is never split.
@@ -309,12 +317,13 @@ export class BulkIngester {
     await send();
     // Let every embedding land, upserting as documents complete, then the last partial upsert batch.
     while (inFlight.size > 0) {
-      await Promise.race(inFlight);
+      await Promise.race([...inFlight].map((p) => p.catch(() => undefined)));
       await drainReady();
     }
     await drainReady();
     await flush();
-    await Promise.all(inFlight);
+    await Promise.allSettled([...inFlight]);
+    if (unexpected !== undefined) throw unexpected;
     return { collection, created, ingested, chunks, failed: failures.length, failures, retryable, embedRequests, upsertRequests };
   }
 

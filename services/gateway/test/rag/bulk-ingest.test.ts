@@ -256,3 +256,15 @@ it("stores every configured token count, the chunker's and the others'", async (
   expect(points.length).toBeGreaterThan(0);
   for (const p of points) expect(p.payload.token_counts).toEqual({ llama3: llama3.count(p.payload.text as string), mistral: mistral.count(p.payload.text as string) });
 });
+
+it("a fault in the ingester itself (not a document's failure) is thrown after the work in flight settles, never left unhandled", async () => {
+  const broken = { info: () => embedder.info(), embed: async (t: readonly string[]) => (await embedder.embed(t)).map(() => null as unknown as number[]) };
+  // Vectors of the wrong shape are a document failure (embedding_mismatch), not a fault:
+  const r = await new BulkIngester({ store, embedder: broken, config }).run("bulk-fault", documents(2, 2));
+  expect(r.failures.map((f) => f.code)).toEqual(["embedding_mismatch", "embedding_mismatch"]);
+  // A throw from the ingester's own code inside an upsert task (here: a token counter) is a fault: run() rejects with it.
+  const cfg = ragConfigSchema.parse({ enabled: true, chunking: { maxTokens: 64, overlapTokens: 8, countTokenizers: ["llama3", "mistral"] } });
+  const ing = new BulkIngester({ store, embedder, config: cfg });
+  (ing as unknown as { countTokenizers: unknown[] }).countTokenizers = [{ name: "mistral", count: () => { throw new Error("tokenizer bug"); } }];
+  await expect(ing.run("bulk-fault-2", documents(2, 2))).rejects.toThrow("tokenizer bug");
+});
