@@ -139,7 +139,7 @@ export async function runIngestCli(argv: readonly string[], io: CliIo): Promise<
   const where = shard.count > 1 ? ` (shard ${shard.index} of ${shard.count})` : "";
   const bar =
     opts.progress && source.totalBytes > 0
-      ? new SingleBar({ stream: io.progress ?? process.stderr, format: `ingest${where} {bar} {percentage}% of ${source.files} file(s) | {ingested} documents | {chunks} chunks | {failed} failed | ETA {eta_formatted}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 2000 }, Presets.shades_classic)
+      ? new SingleBar({ stream: io.progress ?? process.stderr, format: `ingest${where} {bar} {percentage}% of ${source.files} file(s) | {ingested} documents | {chunks} chunks | {failed} failed | ETA {eta_formatted}`, hideCursor: true, noTTYOutput: true, notTTYSchedule: 10_000 }, Presets.shades_classic)
       : undefined;
   let readBytes = 0;
   let counts = { ingested: 0, chunks: 0, failed: 0 };
