@@ -3,6 +3,7 @@
  * GET /metrics, the progress bar, and the exit status the Job's retry policy relies on (bad input alone: 0 with
  * --skip-bad-input; an upstream failure: 1, so the Job retries the shard).
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -146,3 +147,32 @@ it("every metric of the worker is documented in docs/metrics.md with its labels"
   expect(metrics.length).toBe(5);
   for (const m of metrics) expect(doc).toMatch(new RegExp(`\\| \`${m.name}\` \\| ${m.type} \\| \`collection\`, \`shard\``));
 });
+
+it("a worker killed mid-shard (SIGKILL) and run again, as the Job retries an index, leaves exactly the points of a clean run", async () => {
+  const corpus = join(dir, "killed");
+  mkdirSync(corpus);
+  const para = (i: number): string => `Section ${i}. The refund policy for customers and employees, invoices and contracts, part ${i}. `.repeat(12);
+  for (let i = 0; i < 200; i++) writeFileSync(join(corpus, `doc-${i}.md`), `# Doc ${i}\n\n${Array.from({ length: 12 }, (_, s) => `## Part ${s}\n\n${para(i * 12 + s)}`).join("\n\n")}`);
+  const args = ["-c", "killed", "-g", "staff", "--no-progress", "--upsert-batch", "24", "--upsert-concurrency", "1", "--embed-concurrency", "1", "--base", dir, corpus];
+  const env = { ...process.env, QDRANT_URL: qdrant.url, TEI_EMBEDDER_URL: tei.url, JOB_COMPLETION_INDEX: "0", INGEST_SHARDS: "1" };
+  const cli = join(__dirname, "..", "..", "src", "rag", "ingest-cli.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", cli, ...args], { env, stdio: "ignore" });
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (_code, signal) => resolve(signal === null ? _code : -1)));
+  // Kill it once some documents are stored and before all are.
+  for (let i = 0; i < 600 && new Set(qdrant.points("killed").map((p) => p.payload.doc_id)).size < 2; i++) await new Promise((r) => setTimeout(r, 50));
+  child.kill("SIGKILL");
+  expect(await exited).toBe(-1);
+  const partial = new Set(qdrant.points("killed").map((p) => String(p.id)));
+  expect(partial.size).toBeGreaterThan(0);
+  expect(new Set(qdrant.points("killed").map((p) => p.payload.doc_id)).size).toBeLessThan(200);
+
+  const retry = io({ JOB_COMPLETION_INDEX: "0", INGEST_SHARDS: "1" });
+  expect(await runIngestCli(args, retry.io)).toBe(0);
+  const clean = io();
+  expect(await runIngestCli(["-c", "killed-clean", ...args.slice(2)], clean.io)).toBe(0);
+  const ids = (c: string): string[] => qdrant.points(c).map((p) => String(p.id)).sort();
+  expect(ids("killed")).toEqual(ids("killed-clean"));
+  for (const id of partial) expect(ids("killed")).toContain(id);
+  expect(tei.violations).toEqual([]);
+  expect(qdrant.violations).toEqual([]);
+}, 120_000);
