@@ -194,15 +194,3 @@ function jsonLineId(line: string): { id?: string } {
   const m = /^\s*\{\s*"id"\s*:\s*"([A-Za-z0-9][A-Za-z0-9_.:@+-]{0,255})"/.exec(line.slice(0, 400));
   return m?.[1] ? { id: m[1] } : {};
 }
-
-/** Loads every supported file under the paths. Paths of documents are relative to `base` (default: cwd). */
-export async function loadDocuments(paths: readonly string[], options: LoadOptions & { readonly maxBytes?: number }, base = process.cwd()): Promise<{ documents: LoadedDocument[]; errors: LoadError[] }> {
-  const { files, errors } = await findFiles(paths);
-  const documents: LoadedDocument[] = [];
-  for (const file of files) {
-    const r = await loadFile(file, options, base);
-    documents.push(...r.documents);
-    errors.push(...r.errors);
-  }
-  return { documents, errors };
-}
