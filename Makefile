@@ -84,7 +84,7 @@ ingest-job:
 	helm upgrade --install $(or $(RELEASE),rag-ingest) charts/rag-ingest --namespace $(or $(NAMESPACE),rag) -f $(VALUES)
 
 bench-rag: deps
-	npx tsx services/gateway/bench/rag-bench.ts
+	npx tsx services/gateway/bench/rag-bench.ts $(ARGS)
 
 ## Run the gateway locally (see README "Run the gateway locally"): make gateway-dev GATEWAY_CONFIG=path/to/gateway.yaml
 gateway-dev: deps
