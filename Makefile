@@ -5,7 +5,7 @@ export NODE_OPTIONS := --max-old-space-size=4096
 
 STAMP := node_modules/.install-stamp
 
-.PHONY: all deps tools synth build test typecheck bench bench-synth policy review ingest bench-rag bench-gateway bench-gateway-soak bench-guardrails train-guardrails env-clone env-diff chart-check eval-guardrails gateway-dev clean
+.PHONY: all deps tools synth build test typecheck bench bench-synth policy review ingest ingest-job bench-rag bench-gateway bench-gateway-soak bench-guardrails train-guardrails env-clone env-diff chart-check eval-guardrails gateway-dev clean
 
 all: synth
 
@@ -75,8 +75,16 @@ review: deps
 ingest: deps
 	npx tsx services/gateway/src/rag/ingest-cli.ts $(ARGS)
 
+## Ingestion as a Kubernetes Indexed Job (charts/rag-ingest: one pod per shard, retried per shard), one release per
+## run: make ingest-job VALUES=run.yaml [RELEASE=ingest-handbook] [NAMESPACE=rag]. For S3, stage the corpus first:
+## make ingest ARGS="--collection C --shards N --base DIR --stage-to staged/ DIR" && aws s3 sync staged/ s3://BUCKET/PREFIX/
+ingest-job:
+	@test -n "$(VALUES)" || { echo "usage: make ingest-job VALUES=<values file: collection, groups, shards, source> [RELEASE=name] [NAMESPACE=rag]" >&2; exit 2; }
+	@command -v helm >/dev/null || { echo "make ingest-job needs helm and a kubeconfig for the cluster" >&2; exit 2; }
+	helm upgrade --install $(or $(RELEASE),rag-ingest) charts/rag-ingest --namespace $(or $(NAMESPACE),rag) -f $(VALUES)
+
 bench-rag: deps
-	npx tsx services/gateway/bench/rag-bench.ts
+	npx tsx services/gateway/bench/rag-bench.ts $(ARGS)
 
 ## Run the gateway locally (see README "Run the gateway locally"): make gateway-dev GATEWAY_CONFIG=path/to/gateway.yaml
 gateway-dev: deps

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { parse } from "yaml";
 import { REPO } from "./fixtures";
 
-const CHARTS = ["vllm-model", "text-embeddings", "llm-gateway", "observability"];
+const CHARTS = ["vllm-model", "text-embeddings", "llm-gateway", "observability", "rag-ingest"];
 
 describe.each(CHARTS)("chart %s", (chart) => {
   const dir = join(REPO, "charts", chart);

@@ -169,8 +169,11 @@ export function chunkText(input: string, options: ChunkOptions): TextChunk[] {
       count = tok.count(text.slice(start, end));
     }
     // Trailing whitespace is not content (and would merge differently with whatever follows it in a prompt).
-    end = start + text.slice(start, end).trimEnd().length;
-    count = tok.count(text.slice(start, end));
+    const trimmed = start + text.slice(start, end).trimEnd().length;
+    if (trimmed !== end) {
+      end = trimmed;
+      count = tok.count(text.slice(start, end));
+    }
     const heading = [...headings].reverse().find((h) => h.start <= start);
     chunks.push({ index: chunks.length, text: text.slice(start, end), start, end, tokens: count, ...(heading ? { heading: heading.text } : {}) });
     // Overlap: whole trailing pieces up to overlapTokens, not when the next chunk opens with a heading.

@@ -74,7 +74,7 @@ interface Prepared {
   error?: FailedDocument["error"];
 }
 
-function storeFailure(e: unknown): FailedDocument["error"] {
+export function storeFailure(e: unknown): FailedDocument["error"] {
   if (e instanceof StoreError) return { code: e.kind === "unavailable" ? "vector_store_unavailable" : "vector_store_error", message: e.message, param: null };
   return { code: "ingest_failed", message: e instanceof Error ? e.message : String(e), param: null };
 }
@@ -233,7 +233,7 @@ export function staleChunksFilter(docId: string, keep: readonly string[]): Qdran
   return { must: [{ key: "doc_id", match: { value: docId } }], must_not: [{ has_id: [...keep] }] };
 }
 
-function chunkPayload(doc: IngestDocument, chunk: TextChunk, chunkCount: number, counters: readonly Tokenizer[]): Record<string, unknown> {
+export function chunkPayload(doc: IngestDocument, chunk: TextChunk, chunkCount: number, counters: readonly Tokenizer[]): Record<string, unknown> {
   const m = doc.metadata;
   const tokenCounts: Record<string, number> = {};
   for (const t of counters) tokenCounts[t.name] = t.count(chunk.text);

@@ -28,6 +28,8 @@ export interface TeiStandinOptions {
   readonly dimensions?: number;
   /** @default 32 */
   readonly maxClientBatchSize?: number;
+  /** Reported by /info (TEI batches up to this many tokens per forward pass; it does not refuse larger requests). @default 16384 */
+  readonly maxBatchTokens?: number;
   /** Inputs longer than this many words without truncate=true get a 413. @default 512 */
   readonly maxInputLength?: number;
   /** Classifier for /predict. @default - "SAFE" 0.99 for every input */
@@ -158,7 +160,7 @@ export class TeiStandin extends LoopbackServer {
         model_type: modelType,
         max_concurrent_requests: 512,
         max_input_length: maxLen,
-        max_batch_tokens: 16384,
+        max_batch_tokens: this.options.maxBatchTokens ?? 16384,
         max_client_batch_size: batch,
         auto_truncate: false,
         tokenization_workers: 2,
