@@ -80,8 +80,16 @@ export class GuardrailPipeline implements Guardrails {
         detector.run({ text, stage, policy, complete: extra.complete ?? true, ...(extra.output ? { output: extra.output } : {}) }, this.detectorDeps),
       );
       this.metrics.duration(id, (performance.now() - started) / 1000);
-      if (v.findings.length === 0) this.metrics.decision(id, v.action, "none");
-      else for (const t of new Set(v.findings.map((f) => f.type))) this.metrics.decision(id, v.action, t);
+      const action = v.flagged ? "flag" : v.action;
+      if (v.findings.length === 0) this.metrics.decision(id, action, "none");
+      else for (const t of new Set(v.findings.map((f) => f.type))) this.metrics.decision(id, action, t);
+      if (v.flagged) {
+        // Types and scores only, never the text.
+        this.detectorDeps.logger?.warn({ guard: id, stage, findings: v.findings.map((f) => ({ type: f.type, score: f.score })) }, "guardrail flagged content below its block tier; deferring to the in-cluster classifiers");
+        findings.push(...v.findings.map((f) => ({ ...f, flagged: true })));
+        explanations.push(`${id}: ${v.explanation}`);
+        continue;
+      }
       findings.push(...v.findings);
       explanations.push(`${id}: ${v.explanation}`);
       if (v.action === "block") {

@@ -42,6 +42,11 @@ export interface Redaction {
 
 export interface Verdict {
   readonly action: GuardrailAction;
+  /**
+   * Flag tier (docs/decisions/0090): an allow verdict whose findings a local layer was not sure enough to block
+   * on. Counted as action `flag` in the decisions metric and logged; the in-cluster classifier decides.
+   */
+  readonly flagged?: boolean;
   readonly findings: readonly GuardrailFinding[];
   /** Human-readable, never containing the detected values. */
   readonly explanation: string;
