@@ -48,7 +48,9 @@ const isCap = (w: string): boolean => {
     const c = w.charAt(0);
     if (c === c.toLowerCase()) return false;
   }
-  return !(w.length > 3 && w === w.toUpperCase());
+  // All capitals (two letters or more) is an acronym, not a name: "QA", "PR", "SSN", "NASA" (issue 16: "Say hello
+  // to the QA team" became "the <PERSON> team").
+  return !(w.length > 1 && w === w.toUpperCase());
 };
 
 /** A token minus a trailing possessive "'s" / "’s". */
