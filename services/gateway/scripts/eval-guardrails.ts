@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from "obscenity";
 import { DEFAULT_POLICY, PII_ENTITY_TYPES, guardrailsConfigSchema } from "../src/guardrails/config";
-import { LENGTH_BUCKETS, bucketOf, docsFromSource, mirrorOf, readSources, syntheticBenign, type BenignDoc } from "../src/guardrails/eval/benign-corpus";
+import { LENGTH_BUCKETS, bucketOf, docsFromSource, mirrorOf, mulberry32, readSources, syntheticBenign, type BenignDoc } from "../src/guardrails/eval/benign-corpus";
 import { GuardrailPipeline } from "../src/guardrails/pipeline";
 import { table, writeSection } from "../src/guardrails/eval/results-md";
 import { prf, scoreSpans, type Counts } from "../src/guardrails/eval/span-scores";
@@ -157,10 +157,39 @@ async function benignSection(pipeline: GuardrailPipeline): Promise<string> {
   ].join("\n");
 }
 
+/**
+ * Indirect injection: validation attacks (the injection sets' validation part, ≤ 400 characters) planted at a
+ * line break inside public validation documents, scanned as retrieved data (checkRetrieved); the same documents
+ * clean give the false-drop rate. Generated, so a stand-in for a real indirect set (BIPIA is kept for judging).
+ */
+async function indirectSection(dir: string, pipeline: GuardrailPipeline): Promise<string> {
+  const attacks = part([...readJsonl(resolve(dir, "injection/deepset-train.jsonl")), ...readJsonl(resolve(dir, "injection/extra-train.jsonl"))], "validation").filter((r) => r.label === 1 && r.text.length <= 400);
+  const sources = readSources(resolve(__dirname, "eval-data/benign-sources.json")).filter((s) => s.role === "validation");
+  const docs = sources.flatMap((s) => docsFromSource(s, 40, 29) ?? []).filter((d) => d.text.length >= 300);
+  if (docs.length === 0 || attacks.length === 0) return "Indirect injection: skipped (no validation documents: their git mirrors are absent).";
+  const rand = mulberry32(5);
+  const planted = docs.map((d, i) => {
+    const a = (attacks[i % attacks.length] as Example).text;
+    const cut = d.text.indexOf("\n", Math.floor(rand() * d.text.length));
+    const at = cut < 0 ? d.text.length : cut;
+    return `${d.text.slice(0, at)}\n${a}\n${d.text.slice(at)}`;
+  });
+  const dropRate = async (texts: readonly string[]) => (await pipeline.checkRetrieved(texts, { route: "rag.query", tenant: "eval" })).dropped.length / texts.length;
+  const body = [
+    ["planted (attack inside a document)", planted.length, await dropRate(planted)],
+    ["clean (same documents)", docs.length, await dropRate(docs.map((d) => d.text))],
+  ];
+  return [
+    `Indirect injection (checkRetrieved: each chunk scanned as data, dropped on the block tier): ${attacks.length} validation attacks planted in ${docs.length} public validation documents of 300–10,000 characters. Aim (issue 16): ≥ 0.6 on indirect injection.`,
+    "",
+    table(["set", "docs", "dropped"], body),
+  ].join("\n");
+}
+
 async function main(): Promise<void> {
   const dir = dataDir();
   const pipeline = new GuardrailPipeline(guardrailsConfigSchema.parse({}));
-  const sections = [piiSection(dir), await injectionSection(dir, pipeline), await toxicitySection(dir, pipeline), await benignSection(pipeline)];
+  const sections = [piiSection(dir), await injectionSection(dir, pipeline), await toxicitySection(dir, pipeline), await indirectSection(dir, pipeline), await benignSection(pipeline)];
   const body = [`Measured by \`make eval-guardrails\` (npx tsx services/gateway/scripts/eval-guardrails.ts) on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.`, "", sections.join("\n\n")].join("\n");
   console.log(body);
   writeSection("Guardrails quality", body);

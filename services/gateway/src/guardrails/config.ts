@@ -66,6 +66,11 @@ const policyShape = {
     .strictObject({
       /** Detectors run on each retrieved document; a document with a block verdict is dropped. */
       detectors: detectorList.optional(),
+      /**
+       * Also drop a document a local layer flagged (below its block tier): a dropped chunk is not a refusal, the
+       * answer still comes from the other documents, so retrieval can afford the lower tier. docs/decisions/0090.
+       */
+      dropFlagged: z.boolean().optional(),
     })
     .optional(),
   pii: z
@@ -91,6 +96,8 @@ const policyShape = {
       localModel: z.boolean().optional(),
       /** Block tier of the local model: its window probability at or above this blocks without a classifier. */
       modelThreshold: score.optional(),
+      /** Flag tier of the local model: its window probability at or above this (and `threshold`) flags. */
+      modelFlagThreshold: score.optional(),
       /** An in-cluster TEI sequence classifier: its model name, the label meaning injection, its threshold. */
       tei: z.strictObject({ model: z.string().min(1), label: z.string().min(1), threshold: score }).optional(),
     })
@@ -171,7 +178,7 @@ export interface ResolvedPolicy {
   readonly limits: { readonly maxScanChars: number; readonly oversize: "reject" | "block" };
   readonly input: { readonly detectors: readonly DetectorId[]; readonly roles: readonly Role[]; readonly injectionOnlyRoles: readonly Role[] };
   readonly output: { readonly detectors: readonly DetectorId[]; readonly maxChars: number; readonly streamOverlapChars: number; readonly streamHoldBackChars: number };
-  readonly retrieved: { readonly detectors: readonly DetectorId[] };
+  readonly retrieved: { readonly detectors: readonly DetectorId[]; readonly dropFlagged: boolean };
   readonly pii: {
     readonly phoneRegions: readonly string[];
     readonly entities: Readonly<Record<PiiEntityType, { readonly action: Action; readonly threshold: number }>>;
@@ -182,6 +189,7 @@ export interface ResolvedPolicy {
     readonly action: Action;
     readonly localModel: boolean;
     readonly modelThreshold: number;
+    readonly modelFlagThreshold: number;
     readonly tei?: { readonly model: string; readonly label: string; readonly threshold: number };
   };
   readonly profanity: { readonly action: Action };
@@ -200,7 +208,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   limits: { maxScanChars: 1_000_000, oversize: "reject" },
   input: { detectors: ["pii", "injection", "profanity", "toxicity", "topics"], roles: ["user", "tool"], injectionOnlyRoles: [] },
   output: { detectors: ["length", "json", "pii", "profanity", "toxicity", "topics"], maxChars: 400_000, streamOverlapChars: 256, streamHoldBackChars: 128 },
-  retrieved: { detectors: ["injection"] },
+  retrieved: { detectors: ["injection"], dropFlagged: true },
   pii: {
     phoneRegions: ["US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "BR", "AU", "CA"],
     entities: {
@@ -212,7 +220,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
       PERSON: { action: "redact", threshold: 0.5 },
     },
   },
-  injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.92 },
+  injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.92, modelFlagThreshold: 0.75 },
   profanity: { action: "allow" },
   toxicity: { action: "block", localThreshold: 0.8, localFlagThreshold: 0.6, onClassifierError: "allow" },
   topics: { deny: [], action: "block" },

@@ -31,6 +31,11 @@ export interface DetectorInput {
   readonly output?: OutputContext;
   /** Output stage: true when this is the whole answer (not a streaming window). */
   readonly complete: boolean;
+  /**
+   * "data": content the caller did not write — retrieved RAG chunks, `tool` message content — in which
+   * instructions addressed to the model are themselves the attack (indirect injection). @default "user"
+   */
+  readonly origin?: "user" | "data";
 }
 
 /** A stretch of text to replace by `<TYPE>`. */

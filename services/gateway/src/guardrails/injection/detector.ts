@@ -28,7 +28,7 @@ function localModel(): LinearModel {
 }
 
 export interface InjectionScore {
-  /** max(rules, model): what `injection.threshold` (the flag tier) is compared with. */
+  /** max(all rule families, model when ≥ its flag threshold): what `injection.threshold` (the flag tier) is compared with. */
   readonly score: number;
   /** The rules' block-tier score: noisy-or of the strong (≥ 0.5) families in the text's most suspicious window. */
   readonly rules: number;
@@ -39,14 +39,19 @@ export interface InjectionScore {
   readonly text: string;
 }
 
+/** The model's flag tier (below it, its probability is recorded in the signals only). */
+const DEFAULT_MODEL_FLAG = 0.75;
+
 /** Family weight from which hits combine (noisy-or) towards the block tier. */
 const STRONG = 0.5;
+/** In data: an instruction addressed to the model (block tier). */
+const DATA_ADDRESSED = 0.85;
 
 /**
  * Rule score of one text: windows of every variant, noisy-or within a window, the highest window wins. The
  * return value combines strong families only; `flag.best` all of them (for the flag tier).
  */
-function ruleScore(text: string, signals: Map<string, number>, flag: { best: number }): number {
+function ruleScore(text: string, signals: Map<string, number>, flag: { best: number }, data: boolean): number {
   let best = 0;
   for (const v of variantsOf(text)) {
     for (const [a, b] of windowBounds(v)) {
@@ -55,6 +60,11 @@ function ruleScore(text: string, signals: Map<string, number>, flag: { best: num
       let weakMiss = 1;
       const seen = new Map<string, number>();
       for (const hit of [...matchPhrases(w), ...matchStructural(w)]) seen.set(hit.family, Math.max(seen.get(hit.family) ?? 0, hit.weight));
+      // In data (retrieved chunks, tool output) an instruction addressed to the model — explicitly ("AI assistants
+      // reading this", "if you are an AI") or next to any other cue in the same window — is an indirect
+      // injection: a document has no business telling the model what to do.
+      const addressed = seen.get("addressed_to_model");
+      if (data && addressed !== undefined && (addressed >= 0.6 || [...seen].some(([f, w]) => f !== "addressed_to_model" && w >= 0.25))) seen.set("addressed_to_model", Math.max(addressed, DATA_ADDRESSED));
       for (const [family, weight] of seen) {
         // Only families of weight ≥ STRONG combine towards the block tier: many weak cues in one window
         // (office prose: "from now on", "start your answer with", "no restrictions") stay in the flag tier.
@@ -69,17 +79,17 @@ function ruleScore(text: string, signals: Map<string, number>, flag: { best: num
   return best;
 }
 
-/** Rule and local-model scores (synchronous, in-process). */
-export function scoreInjectionLocally(text: string, useModel: boolean): InjectionScore {
+/** Rule and local-model scores (synchronous, in-process). `data`: the text is content, not the caller's words. */
+export function scoreInjectionLocally(text: string, useModel: boolean, data = false, modelFlagThreshold = DEFAULT_MODEL_FLAG): InjectionScore {
   const signals = new Map<string, number>();
   const flag = { best: 0 };
-  const rules = ruleScore(text, signals, flag);
+  const rules = ruleScore(text, signals, flag, data);
   let p = 0;
   if (useModel) {
     p = localModel().predict(text);
     signals.set("classifier", p);
   }
-  return { score: Math.max(flag.best, p), rules, model: p, signals, text };
+  return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0), rules, model: p, signals, text };
 }
 
 /** The model alone is never "very sure" of a text this short ("an insult" scores 0.98): flag tier at most. */
@@ -118,7 +128,7 @@ export const injectionDetector: Detector = {
   async run(input, deps): Promise<Verdict> {
     const { policy } = input;
     const cfg = policy.injection;
-    const local = scoreInjectionLocally(input.text, cfg.localModel);
+    const local = scoreInjectionLocally(input.text, cfg.localModel, input.origin === "data", cfg.modelFlagThreshold);
     const signals = new Map(local.signals);
     const t = await teiScore(input.text, input, deps);
     if (t !== undefined) signals.set("tei", t);
