@@ -160,8 +160,14 @@ const NONE: readonly number[] = [];
 
 const WORD = /[\p{L}\p{N}'’\-]+/gu;
 const EDGE = /^['’\-]|['’\-]$/;
-/** Between two words: the end of a sentence (or a line). */
-const SENTENCE_END = /[.!?;:\n。！？]/;
+/** Between two words (text[from, to)): the end of a sentence or a line. A loop, not a regex over a slice. */
+function endsSentence(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 || c === 33 || c === 63 || c === 59 || c === 58 || c === 10 || c === 0x3002 || c === 0xff01 || c === 0xff1f) return true;
+  }
+  return false;
+}
 let sentenceOf = new Int32Array(1024);
 const EDGES = /^['’\-]+|['’\-]+$/g;
 
@@ -183,7 +189,7 @@ export function matchPhrases(normalized: string): PhraseHit[] {
   if (sentenceOf.length < normalized.length) sentenceOf = new Int32Array(normalized.length * 2);
   WORD.lastIndex = 0;
   for (let m = WORD.exec(normalized); m !== null; m = WORD.exec(normalized)) {
-    if (words.length > 0 && SENTENCE_END.test(normalized.slice(last, m.index))) sentence++;
+    if (words.length > 0 && endsSentence(normalized, last, m.index)) sentence++;
     sentenceOf[words.length] = sentence;
     words.push(m[0]);
     last = m.index + m[0].length;
