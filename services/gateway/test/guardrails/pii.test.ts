@@ -170,6 +170,11 @@ test("acronyms are not names: 'Say hello to the QA team', PR, SSN, NASA (issue 1
   expect(types("Say hello to Kevin Smith for me.")).toContain("PERSON");
 });
 
+test("places and streets are not names; names without cue words are (issue 16)", () => {
+  for (const t of ["We flew to the Solomon Islands last spring.", "The office is at Rue de la Sarthe 12.", "Deliver it to Maetsuyckerstraat 4 please.", "Excuse me, Sir bot, can you help?"]) expect(types(t)).not.toContain("PERSON");
+  for (const t of ["Roksana spent a year abroad.", "Please ask mr. martin to call back.", "Thanks, said Dr. Ford."]) expect(types(t)).toContain("PERSON");
+});
+
 describe("phone numbers need phone-like format or context (issue 16)", () => {
   test("formatted numbers count alone; bare or space-split digits need a context word", () => {
     expect(types("reach the desk on (415) 555-0132 today")).toContain("PHONE_NUMBER");
