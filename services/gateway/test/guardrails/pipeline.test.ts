@@ -229,3 +229,20 @@ describe("tiers and indirect injection through the pipeline (issue 16)", () => {
     expect(r.dropped).toEqual([1]);
   });
 });
+
+test("a counting answer '0 1 2 … 199' passes the default output guardrails, whole and streamed (issue 16)", async () => {
+  const g = make();
+  const answer = Array.from({ length: 200 }, (_, i) => String(i)).join(" ");
+  const octx = { route: "chat.completions", tenant: "acme" };
+  expect((await g.checkOutput(answer, octx)).action).toBe("allow");
+  const guard = g.streamGuard(octx);
+  let sent = "";
+  for (const delta of answer.match(/.{1,7}/gs) ?? []) {
+    const r = await guard.pushRedacting(delta);
+    expect(r.blocked).toBeUndefined();
+    sent += r.emit;
+  }
+  const end = await guard.endRedacting();
+  expect(end.blocked).toBeUndefined();
+  expect(sent + end.emit).toBe(answer);
+});
