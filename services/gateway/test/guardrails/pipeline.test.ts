@@ -235,14 +235,15 @@ test("a counting answer '0 1 2 … 199' passes the default output guardrails, wh
   const answer = Array.from({ length: 200 }, (_, i) => String(i)).join(" ");
   const octx = { route: "chat.completions", tenant: "acme" };
   expect((await g.checkOutput(answer, octx)).action).toBe("allow");
-  const guard = g.streamGuard(octx);
+  const { pushRedacting, endRedacting } = g.streamGuard(octx);
+  if (!pushRedacting || !endRedacting) throw new Error("the pipeline's stream guard should offer redacting mode");
   let sent = "";
   for (const delta of answer.match(/.{1,7}/gs) ?? []) {
-    const r = await guard.pushRedacting(delta);
+    const r = await pushRedacting(delta);
     expect(r.blocked).toBeUndefined();
     sent += r.emit;
   }
-  const end = await guard.endRedacting();
+  const end = await endRedacting();
   expect(end.blocked).toBeUndefined();
   expect(sent + end.emit).toBe(answer);
 });
