@@ -107,17 +107,16 @@ describe("trigger words in benign text", () => {
 });
 
 describe("length independence (windowed scores)", () => {
-  test("concatenated benign prompts never reach the block tier, at any length up to 10k characters", () => {
+  test("concatenated benign prompts, trigger words included, never reach the block tier, at any length up to 10k characters", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...BENIGN), { minLength: 1, maxLength: 120 }), fc.constantFrom(" ", "\n", "\n\n"), (parts, sep) => {
+      fc.property(fc.array(fc.constantFrom(...BENIGN, ...TRIGGER_WORDS_BENIGN), { minLength: 1, maxLength: 120 }), fc.constantFrom(" ", "\n", "\n\n"), (parts, sep) => {
         expect(refused(parts.join(sep).slice(0, 10_000))).toBe(false);
       }),
-      { numRuns: 60 },
+      { numRuns: 300 },
     );
   });
   test("concatenated trigger-word sentences never reach the rules' block tier (weak cues do not add up)", () => {
-    // The n-gram model is not part of this property: several such sentences in one window can lift it
-    // (bench/RESULTS.md, synthetic office prose), which is what its flag tier and the TEI layer are for.
+    // The rules alone, on any mix: their block tier needs one strong signal or several strong ones together.
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...BENIGN, ...TRIGGER_WORDS_BENIGN), { minLength: 1, maxLength: 120 }), (parts) => {
         expect(scoreInjectionLocally(parts.join(" ").slice(0, 10_000), false).rules).toBeLessThan(DEFAULT_POLICY.injection.blockThreshold);
