@@ -9,7 +9,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { docsFromSource, mirrorOf, readBlobs, readSources } from "../src/guardrails/eval/benign-corpus";
+import { docsFromSource, readSources } from "../src/guardrails/eval/benign-corpus";
 import { dataDir, readJsonl, runWithData } from "../src/guardrails/models/datasets";
 import { binaryScores, splitOf, train, type Example } from "../src/guardrails/models/train";
 import { chooseThreshold } from "./train-injection";
@@ -18,39 +18,9 @@ const DEV_FPR_BUDGET = 0.005;
 /** The block tier is "very sure" whatever the dev set says: never below this (chosen before any evaluation). */
 const BLOCK_FLOOR = 0.8;
 
-/**
- * Sentences of Stormfront posts labeled hate / noHate (Vicomtech/hate-speech-dataset, CC-BY-SA 3.0 ES; de Gibert
- * et al. 2018), read from its bare mirror when present: identity attacks without swear words, which the tweets
- * lack. Not committed; absent mirror → trained without it.
- */
-export const HATE_FORUM = { repo: "Vicomtech/hate-speech-dataset", commit: "b802137e8314c38a8d4faa965f9908d6c8e7a84d" };
-export function hateForumRows(): Example[] | undefined {
-  const git = mirrorOf(HATE_FORUM.repo);
-  const meta = readBlobs(git, HATE_FORUM.commit, ["annotations_metadata.csv"]).get("annotations_metadata.csv");
-  if (meta === undefined) return undefined;
-  const labels = new Map<string, 0 | 1>();
-  for (const line of meta.split("\n").slice(1)) {
-    const [id, , , , label] = line.trim().split(",");
-    if (id && (label === "hate" || label === "noHate")) labels.set(id, label === "hate" ? 1 : 0);
-  }
-  const texts = readBlobs(git, HATE_FORUM.commit, [...labels.keys()].map((id) => `all_files/${id}.txt`));
-  return [...labels].flatMap(([id, label]) => {
-    const text = texts.get(`all_files/${id}.txt`)?.trim();
-    return text ? [{ text, label }] : [];
-  });
-}
-
 function main(): void {
   const dir = dataDir();
-  const forum = (() => {
-    try {
-      return hateForumRows();
-    } catch {
-      return undefined;
-    }
-  })();
-  if (!forum) console.warn(`train-toxicity: mirror of ${HATE_FORUM.repo}@${HATE_FORUM.commit} not found; training without it`);
-  const rows = [...readJsonl(resolve(dir, "toxicity/extra-train.jsonl")), ...(forum ?? [])];
+  const rows = readJsonl(resolve(dir, "toxicity/extra-train.jsonl"));
   const prompts = [...readJsonl(resolve(dir, "injection/deepset-train.jsonl")), ...readJsonl(resolve(dir, "injection/extra-train.jsonl"))].filter((r) => r.label === 0);
   const sourced = readSources(resolve(__dirname, "eval-data/benign-sources.json"))
     .filter((s) => s.role !== "validation")

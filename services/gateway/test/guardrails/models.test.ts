@@ -124,3 +124,10 @@ test("windows with too few letters (number lists, figures) are out of the models
   // A few letters padded with digits are still scored (the gate is not a hiding place for text).
   expect(model.predict(`${numbers}\n${"evil bananas are evil. ".repeat(5)}`)).toBeGreaterThan(0.5);
 });
+
+test("the shipped toxicity model refuses blunt insults and passes ordinary sentences (a retraining that loses them is caught here)", async () => {
+  const { toxicityModel } = await import("../../src/guardrails/moderation/toxicity");
+  const m = toxicityModel();
+  for (const t of ["you are a disgusting pathetic idiot and I hate you", "shut up you stupid moron"]) expect(m.predict(t)).toBeGreaterThanOrEqual(DEFAULT_POLICY.toxicity.localThreshold);
+  for (const t of ["what a lovely day for a picnic in the park", "Please enclose any documents that support your claim with the signed form."]) expect(m.predict(t)).toBeLessThan(DEFAULT_POLICY.toxicity.localFlagThreshold);
+});

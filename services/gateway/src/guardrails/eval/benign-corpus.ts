@@ -114,24 +114,6 @@ export function docsFromSource(src: BenignSource, perBucket: number, seed = 7): 
   return out;
 }
 
-/** Many files of one commit of a bare mirror in one `git cat-file --batch` run (path → text; absent paths left out). */
-export function readBlobs(git: string, commit: string, paths: readonly string[]): Map<string, string> {
-  const out = execFileSync("git", ["--git-dir", git, "cat-file", "--batch"], { input: paths.map((p) => `${commit}:${p}`).join("\n") + "\n", maxBuffer: 512 * 1024 * 1024 });
-  const texts = new Map<string, string>();
-  let at = 0;
-  for (const p of paths) {
-    const nl = out.indexOf(10, at);
-    const header = out.subarray(at, nl).toString("utf8");
-    at = nl + 1;
-    const m = /^[0-9a-f]+ blob (\d+)$/.exec(header);
-    if (!m) continue; // "<name> missing"
-    const size = Number(m[1]);
-    texts.set(p, out.subarray(at, at + size).toString("utf8"));
-    at += size + 1;
-  }
-  return texts;
-}
-
 const NAMES = ["Kevin", "Priya", "Jürgen", "Aiko", "Mateo", "Fatima", "Olu", "Ingrid", "Wei", "Siobhan", "Dmitri", "Ana", "Tomasz", "Leila"];
 const PRODUCTS = ["the billing portal", "the VPN client", "our mobile app", "the reporting dashboard", "the shared drive", "the HR system"];
 
