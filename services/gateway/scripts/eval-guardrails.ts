@@ -180,7 +180,7 @@ async function indirectSection(dir: string, pipeline: GuardrailPipeline): Promis
     ["clean (same documents)", docs.length, await dropRate(docs.map((d) => d.text))],
   ];
   return [
-    `Indirect injection (checkRetrieved: each chunk scanned as data, dropped on the block tier): ${attacks.length} validation attacks planted in ${docs.length} public validation documents of 300–10,000 characters. Aim (issue 16): ≥ 0.6 on indirect injection.`,
+    `Indirect injection (checkRetrieved: each chunk scanned as data, dropped on a block or, retrieved.dropFlagged, a flag): ${attacks.length} validation attacks planted in ${docs.length} public validation documents of 300–10,000 characters. Aim (issue 16): ≥ 0.6 on indirect injection.`,
     "",
     table(["set", "docs", "dropped"], body),
   ].join("\n");
