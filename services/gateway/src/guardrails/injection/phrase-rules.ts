@@ -79,7 +79,9 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   { family: "output_forcing", weight: 0.5, slots: ["respond|reply|answer|output|say|print|write", "only|just|exactly|nothing", "with|the|but", "word*|phrase|sentence|string|text|following"], gap: 2 },
   { family: "output_forcing", weight: 0.55, slots: ["say|print|output|write|respond", "i", "have|ve|'ve|am|was", "been|hacked|pwned|pwnd|jailbroken"], gap: 2 },
   { family: "output_forcing", weight: 0.6, slots: ["hacked|pwned|pwnd"], gap: 0 },
+  { family: "output_forcing", weight: 0.55, slots: ["commence*|empieza|comienza|beginne|beginn|fange", "ta|votre|tu|deine|ihre|su|chaque", "réponse*|respuesta*|antwort*", "par|con|mit"], gap: 1 },
   // Task switching without the word "ignore".
+  { family: "task_switch", weight: 0.5, slots: ["arrête*|arrêtez|deja|dejá|detente|hör|höre", "ce|de|lo|auf", "que|hacer|was|mit"], gap: 2 },
   { family: "task_switch", weight: 0.5, slots: ["stop|quit|cease|halt|abort", "what|whatever|the|your|all|current", "you're|you|task|doing|instructions"], gap: 2 },
   { family: "task_switch", weight: 0.5, slots: ["instead|rather|now", "of|than|you|just|simply", "summariz*|translat*|answer*|doing|following"], gap: 2 },
   { family: "task_switch", weight: 0.45, slots: ["your|the|my", "new|next|real|actual|true|only", "task|assignment|mission|objective|goal|job|purpose|instructions"], gap: 1 },
