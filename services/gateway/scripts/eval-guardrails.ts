@@ -1,21 +1,24 @@
 /**
- * Guardrails quality on the shared labeled sets ($SHARED_DIR/data or ../shared/data): span-level
- * precision/recall/F1 per PII entity type, and precision/recall/false-positive rate for injection and
- * toxicity — the learned layers only on rows they were not trained on. Prints the tables and writes them to
- * bench/RESULTS.md under "Guardrails quality". Run: npx tsx services/gateway/scripts/eval-guardrails.ts
+ * Guardrails quality on the shared labeled sets ($SHARED_DIR/data or ../shared/data; absent → one line naming
+ * the path, exit 2): span-level precision/recall/F1 per PII entity type; precision/recall/FPR/F1 per layer and
+ * tier and for the default pipeline on the dev part and on the validation part (never trained or tuned on) of
+ * the injection and toxicity sets; and the default pipeline's refusal rate on benign documents of 1–10k
+ * characters by length bucket (docs/decisions/0091). Prints the tables and writes them to bench/RESULTS.md under
+ * "Guardrails quality". Run: make eval-guardrails
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from "obscenity";
-import { DEFAULT_POLICY, PII_ENTITY_TYPES } from "../src/guardrails/config";
+import { DEFAULT_POLICY, PII_ENTITY_TYPES, guardrailsConfigSchema } from "../src/guardrails/config";
+import { LENGTH_BUCKETS, bucketOf, docsFromSource, mirrorOf, mulberry32, readSources, syntheticBenign, type BenignDoc } from "../src/guardrails/eval/benign-corpus";
+import { GuardrailPipeline } from "../src/guardrails/pipeline";
 import { table, writeSection } from "../src/guardrails/eval/results-md";
 import { prf, scoreSpans, type Counts } from "../src/guardrails/eval/span-scores";
-import { scoreInjectionLocally } from "../src/guardrails/injection/detector";
-import { dataDir, readJsonl, readToxicityCsv } from "../src/guardrails/models/datasets";
-import { binaryScores, isHeldOut, type BinaryScores, type Example } from "../src/guardrails/models/train";
+import { locallyBlocks, scoreInjectionLocally } from "../src/guardrails/injection/detector";
+import { DataMissingError, dataDir, readJsonl, readToxicityCsv } from "../src/guardrails/models/datasets";
+import { binaryScores, splitOf, type BinaryScores, type Example, type SplitPart } from "../src/guardrails/models/train";
 import { toxicityModel } from "../src/guardrails/moderation/toxicity";
 import { analyzePii } from "../src/guardrails/pii/analyze";
-import { INJECTION_HOLDOUT } from "./train-injection-split";
 
 interface PiiRow {
   readonly full_text: string;
@@ -47,64 +50,156 @@ function piiSection(dir: string): string {
 
 const row = (name: string, rows: string, s: BinaryScores, extra = ""): (string | number)[] => [name, rows, s.n, s.positives, s.precision, s.recall, s.fpr, s.f1, extra];
 const HEADER = ["layer", "rows", "n", "positives", "precision", "recall", "FPR", "F1", "note"];
+const part = (xs: readonly Example[], p: SplitPart) => xs.filter((r) => splitOf(r.text) === p);
+const CTX = { route: "chat.completions", tenant: "eval" };
 
-function injectionSection(dir: string): string {
+/** The default pipeline (README config, no TEI) on one user message: refused or not. */
+async function refuses(pipeline: GuardrailPipeline, text: string): Promise<{ blocked: boolean; guard?: string }> {
+  const v = await pipeline.checkInput([{ role: "user", content: text }], CTX);
+  return v.action === "block" ? { blocked: true, ...(v.block ? { guard: v.block.guard } : {}) } : { blocked: false };
+}
+
+async function pipelineScores(pipeline: GuardrailPipeline, xs: readonly Example[]): Promise<BinaryScores> {
+  const pairs: { predicted: boolean; label: 0 | 1 }[] = [];
+  for (const r of xs) pairs.push({ predicted: (await refuses(pipeline, r.text)).blocked, label: r.label });
+  return binaryScores(pairs);
+}
+
+async function injectionSection(dir: string, pipeline: GuardrailPipeline): Promise<string> {
   const deepset = readJsonl(resolve(dir, "injection/deepset-train.jsonl"));
   const extra = readJsonl(resolve(dir, "injection/extra-train.jsonl"));
-  const held = (xs: Example[]) => xs.filter((r) => isHeldOut(r.text, INJECTION_HOLDOUT));
   const p = DEFAULT_POLICY.injection;
-  const judge = (xs: Example[], mode: "rules" | "model" | "combined") =>
+  const judge = (xs: readonly Example[], mode: "rules-block" | "rules-flag" | "model-block" | "detector-block" | "detector-flag") =>
     binaryScores(
       xs.map((r) => {
-        const local = scoreInjectionLocally(r.text, mode !== "rules", p.modelThreshold);
-        const score = mode === "model" ? (local.signals.get("classifier") ?? 0) : local.score;
-        return { predicted: score >= (mode === "model" ? p.modelThreshold : p.threshold), label: r.label };
+        const s = scoreInjectionLocally(r.text, mode !== "rules-block" && mode !== "rules-flag");
+        const predicted =
+          mode === "rules-block" ? s.rules >= p.blockThreshold : mode === "rules-flag" ? s.rules >= p.threshold : mode === "model-block" ? s.model >= p.modelThreshold : mode === "detector-block" ? locallyBlocks(s, DEFAULT_POLICY) : s.score >= p.threshold || locallyBlocks(s, DEFAULT_POLICY);
+        return { predicted, label: r.label };
       }),
     );
-  const heldAll = held([...deepset, ...extra]);
-  const body = [
-    row("rules only (no learning)", "all rows", judge([...deepset, ...extra], "rules")),
-    row("rules only (no learning)", "deepset, all", judge(deepset, "rules"), "mostly short EN/DE prompts"),
-    row("n-gram model alone", "held-out 25%", judge(heldAll, "model"), `p ≥ ${p.modelThreshold}`),
-    row("detector (rules + model), default policy", "held-out 25%", judge(heldAll, "combined"), `threshold ${p.threshold}`),
-    row("detector (rules + model), default policy", "held-out deepset", judge(held(deepset), "combined")),
-    row("detector (rules + model), default policy", "held-out extra", judge(held(extra), "combined")),
-  ];
+  const body: (string | number)[][] = [];
+  for (const [name, set] of [
+    ["dev", "dev"],
+    ["validation", "validation"],
+  ] as const) {
+    const all = part([...deepset, ...extra], set);
+    body.push(
+      row("rules, block tier", `${name} (deepset+extra)`, judge(all, "rules-block"), `rules ≥ ${p.blockThreshold}`),
+      row("rules, flag tier", `${name} (deepset+extra)`, judge(all, "rules-flag"), `rules ≥ ${p.threshold}: flagged, not refused`),
+      row("n-gram model, block tier", `${name} (deepset+extra)`, judge(all, "model-block"), `p ≥ ${p.modelThreshold}`),
+      row("detector, block tier (refuses)", `${name} (deepset+extra)`, judge(all, "detector-block")),
+      row("detector, block or flag", `${name} (deepset+extra)`, judge(all, "detector-flag"), "what a TEI classifier would be asked to decide"),
+      row("default pipeline (refusals)", `${name} deepset`, await pipelineScores(pipeline, part(deepset, set)), "checkInput, README config, no TEI"),
+      row("default pipeline (refusals)", `${name} extra`, await pipelineScores(pipeline, part(extra, set))),
+    );
+  }
   return [
-    `Injection: deepset-train.jsonl (${deepset.length}) + extra-train.jsonl (${extra.length}). The n-gram model (models/injection.json) was trained on the other ${Math.round((1 - INJECTION_HOLDOUT) * 100)}% (split by a hash of the text, scripts/train-injection.ts); model and detector rows are scored only on the held-out ${Math.round(INJECTION_HOLDOUT * 100)}%. Rules involve no training. Aim: recall ≥ 0.8 with FPR ≤ 0.03.`,
+    `Injection: deepset-train.jsonl (${deepset.length}) + extra-train.jsonl (${extra.length}), three-way split by text hash (models/train.ts splitOf): the n-gram model trained on "train" (≥ 0.30), its block threshold chosen on "dev" (0.15–0.30), "validation" (< 0.15) never used for either — the validation rows are the figures to quote. Rules involve no training but were written looking at these sets' style. Aim (issue 16): recall ≥ 0.8 with benign refusals ≤ 2 %.`,
     "",
     table(HEADER, body),
   ].join("\n");
 }
 
-function toxicitySection(dir: string): string {
+async function toxicitySection(dir: string, pipeline: GuardrailPipeline): Promise<string> {
   const surge = readToxicityCsv(resolve(dir, "toxicity/surge-toxicity-en.csv"));
-  const extraHeld = readJsonl(resolve(dir, "toxicity/extra-train.jsonl")).filter((r) => isHeldOut(r.text, 0.25));
+  const extra = readJsonl(resolve(dir, "toxicity/extra-train.jsonl"));
   const lexicon = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
   const model = toxicityModel();
-  const probs = surge.map((r) => model.predict(r.text));
-  const at = (t: number) => binaryScores(surge.map((r, i) => ({ predicted: (probs[i] as number) >= t, label: r.label })));
-  const body = [
-    row("obscenity lexicon", "surge (unseen)", binaryScores(surge.map((r) => ({ predicted: lexicon.hasMatch(r.text), label: r.label })))),
-    row("n-gram model p ≥ 0.5", "surge (unseen)", at(0.5)),
-    row("n-gram model p ≥ 0.7", "surge (unseen)", at(0.7)),
-    row(`n-gram model p ≥ ${DEFAULT_POLICY.toxicity.localThreshold} (default)`, "surge (unseen)", at(DEFAULT_POLICY.toxicity.localThreshold)),
-    row("lexicon OR model ≥ 0.7", "surge (unseen)", binaryScores(surge.map((r, i) => ({ predicted: lexicon.hasMatch(r.text) || (probs[i] as number) >= 0.7, label: r.label })))),
-    row(`n-gram model p ≥ ${DEFAULT_POLICY.toxicity.localThreshold}`, "extra-train held-out 25%", binaryScores(extraHeld.map((r) => ({ predicted: model.predict(r.text) >= DEFAULT_POLICY.toxicity.localThreshold, label: r.label }))), "same sources as training"),
+  const t = DEFAULT_POLICY.toxicity;
+  const at = (xs: readonly Example[], th: number) => binaryScores(xs.map((r) => ({ predicted: model.predict(r.text) >= th, label: r.label })));
+  const body: (string | number)[][] = [
+    row("obscenity lexicon", "surge (validation)", binaryScores(surge.map((r) => ({ predicted: lexicon.hasMatch(r.text), label: r.label })))),
+    row("n-gram model, block tier", "surge (validation)", at(surge, t.localThreshold), `p ≥ ${t.localThreshold}`),
+    row("n-gram model, block or flag", "surge (validation)", at(surge, t.localFlagThreshold), `p ≥ ${t.localFlagThreshold}`),
+    row("n-gram model p ≥ 0.5", "surge (validation)", at(surge, 0.5), "for comparison only; not a tuned choice"),
+    row("default pipeline (refusals)", "surge (validation)", await pipelineScores(pipeline, surge), "checkInput, README config, no TEI"),
+    row("n-gram model, block tier", "extra-train dev", at(part(extra, "dev"), t.localThreshold), "same sources as training"),
+    row("n-gram model, block tier", "extra-train validation", at(part(extra, "validation"), t.localThreshold), "same sources as training"),
   ];
   return [
-    `Toxicity: the model (models/toxicity.json) was trained on 75% of toxicity/extra-train.jsonl (Davidson tweets + ToxiGen); surge-toxicity-en.csv (${surge.length} rows) was never trained on — a different source and style, so it is the honest figure. The in-cluster TEI classifier is the intended primary layer; these are the local layers.`,
+    `Toxicity: the model (models/toxicity.json) trained on the "train" part of toxicity/extra-train.jsonl (Davidson tweets + ToxiGen) plus benign prompts and documents; surge-toxicity-en.csv (${surge.length} rows) is never trained or tuned on (another source and style): the honest figure. Aim (issue 16): F1 ≥ 0.7 with the in-process layer alone.`,
     "",
     table(HEADER, body),
   ].join("\n");
 }
 
-function main(): void {
+/** Benign documents of 1–10k characters: refusal rate of the default pipeline by length bucket, source and layer. */
+async function benignSection(pipeline: GuardrailPipeline): Promise<string> {
+  const sources = readSources(resolve(__dirname, "eval-data/benign-sources.json")).filter((s) => s.role === "validation");
+  const docs: BenignDoc[] = [];
+  const missing: string[] = [];
+  for (const s of sources) {
+    const d = docsFromSource(s, 60, 23);
+    if (d) docs.push(...d);
+    else missing.push(`${s.repo}@${s.commit.slice(0, 12)} (expected a bare mirror at ${mirrorOf(s.repo)})`);
+  }
+  const synthetic = syntheticBenign(6, 101);
+  const all = [...docs, ...synthetic];
+  const results: { doc: BenignDoc; blocked: boolean; guard?: string }[] = [];
+  for (const doc of all) results.push({ doc, ...(await refuses(pipeline, doc.text)) });
+  const rate = (xs: readonly typeof results[number][]) => (xs.length === 0 ? 0 : xs.filter((r) => r.blocked).length / xs.length);
+  const guards = ["injection", "toxicity", "pii", "topics"];
+  const line = (name: string, xs: readonly typeof results[number][]): (string | number)[] => [name, xs.length, rate(xs), ...guards.map((g) => (xs.length === 0 ? 0 : xs.filter((r) => r.guard === g).length / xs.length))];
+  const body: (string | number)[][] = [];
+  for (const [label, xs] of [
+    ["public validation sources", results.filter((r) => r.doc.source !== "synthetic")],
+    ["synthetic (scripts' own generator)", results.filter((r) => r.doc.source === "synthetic")],
+  ] as const) {
+    body.push(line(`${label}, all`, xs));
+    for (const [lo, hi] of LENGTH_BUCKETS) body.push(line(`${label}, ${bucketOf(lo)} chars`, xs.filter((r) => r.doc.text.length >= lo && r.doc.text.length < hi)));
+  }
+  for (const g of [...new Set(results.map((r) => r.doc.genre))]) body.push(line(`genre: ${g}`, results.filter((r) => r.doc.genre === g)));
+  return [
+    `Benign long text (over-blocking): the default pipeline (checkInput, README config, no TEI) on benign documents of 1–10,000 characters that no layer was trained or tuned on — pieces of ${sources.map((s) => `${s.repo}@${s.commit.slice(0, 12)} (${s.license})`).join(", ")} (scripts/eval-data/benign-sources.json; read from local git mirrors, nothing committed)${missing.length ? `; NOT FOUND, skipped: ${missing.join(", ")}` : ""} — and the project's own generator (src/guardrails/eval/benign-corpus.ts: emails, tickets, chat transcripts, tables, CSV, code, number lists, office prose with trigger words; its sentences were written knowing the issue's examples, so read it as a regression set). Refusal rate overall and by the guard that refused. Aim (issue 16): ≤ 2 % overall, ≤ 3 % in every bucket.`,
+    "",
+    table(["set", "docs", "refused", ...guards.map((g) => `by ${g}`)], body),
+  ].join("\n");
+}
+
+/**
+ * Indirect injection: validation attacks (the injection sets' validation part, ≤ 400 characters) planted at a
+ * line break inside public validation documents, scanned as retrieved data (checkRetrieved); the same documents
+ * clean give the false-drop rate. Generated, so a stand-in for a real indirect set (BIPIA is kept for judging).
+ */
+async function indirectSection(dir: string, pipeline: GuardrailPipeline): Promise<string> {
+  const attacks = part([...readJsonl(resolve(dir, "injection/deepset-train.jsonl")), ...readJsonl(resolve(dir, "injection/extra-train.jsonl"))], "validation").filter((r) => r.label === 1 && r.text.length <= 400);
+  const sources = readSources(resolve(__dirname, "eval-data/benign-sources.json")).filter((s) => s.role === "validation");
+  const docs = sources.flatMap((s) => docsFromSource(s, 40, 29) ?? []).filter((d) => d.text.length >= 300);
+  if (docs.length === 0 || attacks.length === 0) return "Indirect injection: skipped (no validation documents: their git mirrors are absent).";
+  const rand = mulberry32(5);
+  const planted = docs.map((d, i) => {
+    const a = (attacks[i % attacks.length] as Example).text;
+    const cut = d.text.indexOf("\n", Math.floor(rand() * d.text.length));
+    const at = cut < 0 ? d.text.length : cut;
+    return `${d.text.slice(0, at)}\n${a}\n${d.text.slice(at)}`;
+  });
+  const dropRate = async (texts: readonly string[]) => (await pipeline.checkRetrieved(texts, { route: "rag.query", tenant: "eval" })).dropped.length / texts.length;
+  const body = [
+    ["planted (attack inside a document)", planted.length, await dropRate(planted)],
+    ["clean (same documents)", docs.length, await dropRate(docs.map((d) => d.text))],
+  ];
+  return [
+    `Indirect injection (checkRetrieved: each chunk scanned as data, dropped on a block or, retrieved.dropFlagged, a flag): ${attacks.length} validation attacks planted in ${docs.length} public validation documents of 300–10,000 characters. Aim (issue 16): ≥ 0.6 on indirect injection.`,
+    "",
+    table(["set", "docs", "dropped"], body),
+  ].join("\n");
+}
+
+async function main(): Promise<void> {
   const dir = dataDir();
-  const sections = [piiSection(dir), injectionSection(dir), toxicitySection(dir)];
-  const body = [`Measured by \`npx tsx services/gateway/scripts/eval-guardrails.ts\` on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.`, "", sections.join("\n\n")].join("\n");
+  const pipeline = new GuardrailPipeline(guardrailsConfigSchema.parse({}));
+  const sections = [piiSection(dir), await injectionSection(dir, pipeline), await toxicitySection(dir, pipeline), await indirectSection(dir, pipeline), await benignSection(pipeline)];
+  const body = [`Measured by \`make eval-guardrails\` (npx tsx services/gateway/scripts/eval-guardrails.ts) on ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC.`, "", sections.join("\n\n")].join("\n");
   console.log(body);
   writeSection("Guardrails quality", body);
 }
 
-main();
+main().catch((err: unknown) => {
+  if (err instanceof DataMissingError) {
+    process.stderr.write(`eval-guardrails: ${err.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  throw err;
+});

@@ -65,6 +65,8 @@ export interface GuardrailFinding {
   readonly end?: number;
   /** Index of the message it was found in (input) or undefined (output). */
   readonly messageIndex?: number;
+  /** True when a local layer flagged it below its block tier (allowed; the in-cluster classifiers decide). */
+  readonly flagged?: boolean;
 }
 
 export type GuardrailAction = "allow" | "redact" | "block";

@@ -66,6 +66,11 @@ const policyShape = {
     .strictObject({
       /** Detectors run on each retrieved document; a document with a block verdict is dropped. */
       detectors: detectorList.optional(),
+      /**
+       * Also drop a document a local layer flagged (below its block tier): a dropped chunk is not a refusal, the
+       * answer still comes from the other documents, so retrieval can afford the lower tier. docs/decisions/0090.
+       */
+      dropFlagged: z.boolean().optional(),
     })
     .optional(),
   pii: z
@@ -78,13 +83,21 @@ const policyShape = {
     .optional(),
   injection: z
     .strictObject({
-      /** Score (0..1) at or above which a text is an injection. */
+      /**
+       * Flag tier: a local score (rules or model) at or above this is recorded — a finding, the `flag` action in
+       * llm_gateway_guardrail_decisions_total, a warning log — and the request goes on; the in-cluster
+       * classifier (`tei`), when deployed, decides. docs/decisions/0090.
+       */
       threshold: score.optional(),
+      /** Block tier of the rules: their window score at or above this blocks without a classifier. */
+      blockThreshold: score.optional(),
       action: action.optional(),
       /** The in-process character n-gram model (models/injection.json). */
       localModel: z.boolean().optional(),
-      /** The local model's probability counts only at or above this (it is noisier than the rules). */
+      /** Block tier of the local model: its window probability at or above this blocks without a classifier. */
       modelThreshold: score.optional(),
+      /** Flag tier of the local model: its window probability at or above this (and `threshold`) flags. */
+      modelFlagThreshold: score.optional(),
       /** An in-cluster TEI sequence classifier: its model name, the label meaning injection, its threshold. */
       tei: z.strictObject({ model: z.string().min(1), label: z.string().min(1), threshold: score }).optional(),
     })
@@ -93,8 +106,10 @@ const policyShape = {
   toxicity: z
     .strictObject({
       action: action.optional(),
-      /** The in-process model's threshold (models/toxicity.json); 1 disables it. */
+      /** Block tier of the in-process model (models/toxicity.json): its window probability at or above this blocks; 1 disables it. */
       localThreshold: score.optional(),
+      /** Flag tier of the in-process model: at or above this (and below localThreshold) recorded, not blocked. */
+      localFlagThreshold: score.optional(),
       /** TEI toxicity classifier: model name and per-label thresholds (a label at or above its threshold hits). */
       tei: z.strictObject({ model: z.string().min(1), labels: z.record(z.string().min(1), score) }).optional(),
       /** When a TEI classifier fails: "allow" (local layers still ran; logged and counted) or "block". */
@@ -163,22 +178,25 @@ export interface ResolvedPolicy {
   readonly limits: { readonly maxScanChars: number; readonly oversize: "reject" | "block" };
   readonly input: { readonly detectors: readonly DetectorId[]; readonly roles: readonly Role[]; readonly injectionOnlyRoles: readonly Role[] };
   readonly output: { readonly detectors: readonly DetectorId[]; readonly maxChars: number; readonly streamOverlapChars: number; readonly streamHoldBackChars: number };
-  readonly retrieved: { readonly detectors: readonly DetectorId[] };
+  readonly retrieved: { readonly detectors: readonly DetectorId[]; readonly dropFlagged: boolean };
   readonly pii: {
     readonly phoneRegions: readonly string[];
     readonly entities: Readonly<Record<PiiEntityType, { readonly action: Action; readonly threshold: number }>>;
   };
   readonly injection: {
     readonly threshold: number;
+    readonly blockThreshold: number;
     readonly action: Action;
     readonly localModel: boolean;
     readonly modelThreshold: number;
+    readonly modelFlagThreshold: number;
     readonly tei?: { readonly model: string; readonly label: string; readonly threshold: number };
   };
   readonly profanity: { readonly action: Action };
   readonly toxicity: {
     readonly action: Action;
     readonly localThreshold: number;
+    readonly localFlagThreshold: number;
     readonly tei?: { readonly model: string; readonly labels: Readonly<Record<string, number>> };
     readonly onClassifierError: "allow" | "block";
   };
@@ -190,7 +208,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   limits: { maxScanChars: 1_000_000, oversize: "reject" },
   input: { detectors: ["pii", "injection", "profanity", "toxicity", "topics"], roles: ["user", "tool"], injectionOnlyRoles: [] },
   output: { detectors: ["length", "json", "pii", "profanity", "toxicity", "topics"], maxChars: 400_000, streamOverlapChars: 256, streamHoldBackChars: 128 },
-  retrieved: { detectors: ["injection"] },
+  retrieved: { detectors: ["injection"], dropFlagged: true },
   pii: {
     phoneRegions: ["US", "GB", "DE", "FR", "ES", "IT", "NL", "IN", "BR", "AU", "CA"],
     entities: {
@@ -202,9 +220,9 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
       PERSON: { action: "redact", threshold: 0.5 },
     },
   },
-  injection: { threshold: 0.5, action: "block", localModel: true, modelThreshold: 0.85 },
+  injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.92, modelFlagThreshold: 0.75 },
   profanity: { action: "allow" },
-  toxicity: { action: "block", localThreshold: 0.9, onClassifierError: "allow" },
+  toxicity: { action: "block", localThreshold: 0.8, localFlagThreshold: 0.6, onClassifierError: "allow" },
   topics: { deny: [], action: "block" },
 };
 

@@ -16,6 +16,8 @@ export interface ScanUnit {
   /** Well-formed text (lone surrogates replaced by U+FFFD, same length). */
   readonly text: string;
   readonly injectionOnly: boolean;
+  /** Content the caller did not write (a `tool` message: tool output, fetched pages): scanned as data. */
+  readonly data: boolean;
 }
 
 /** Lone surrogates → U+FFFD (one code unit for one, so offsets stay valid). */
@@ -47,7 +49,7 @@ export function extractUnits(messages: readonly ChatMessage[], policy: ResolvedP
       if (total > policy.limits.maxScanChars && policy.limits.oversize === "reject") {
         throw new GuardrailInputError(413, "input_too_large", `the messages hold more than ${policy.limits.maxScanChars} characters of text to scan`, "messages");
       }
-      if (text.length > 0) units.push({ messageIndex: i, ...(partIndex === undefined ? {} : { partIndex }), text: wellFormed(text), injectionOnly });
+      if (text.length > 0) units.push({ messageIndex: i, ...(partIndex === undefined ? {} : { partIndex }), text: wellFormed(text), injectionOnly, data: m.role === "tool" });
     };
     if (typeof content === "string") return add(content);
     if (!Array.isArray(content)) throw new GuardrailInputError(400, "invalid_content", `messages[${i}].content must be a string, an array of content parts or null`, `messages[${i}].content`);

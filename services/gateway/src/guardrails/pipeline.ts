@@ -69,7 +69,8 @@ export class GuardrailPipeline implements Guardrails {
   }
 
   /** Runs `ids` over one text. */
-  async scan(text: string, ids: readonly DetectorId[], stage: Stage, policy: ResolvedPolicy, extra: { output?: OutputContext; complete?: boolean } = {}): Promise<TextVerdict> {
+  async scan(text: string, ids: readonly DetectorId[], stage: Stage, policy: ResolvedPolicy, extra: { output?: OutputContext; complete?: boolean; data?: boolean } = {}): Promise<TextVerdict> {
+    const origin = extra.data || stage === "retrieved" ? "data" : "user";
     const findings: GuardrailFinding[] = [];
     const redactions: Redaction[] = [];
     const explanations: string[] = [];
@@ -77,11 +78,19 @@ export class GuardrailPipeline implements Guardrails {
       const detector = DETECTORS[id];
       const started = performance.now();
       const v = await inGuardSpan(id, stage, () =>
-        detector.run({ text, stage, policy, complete: extra.complete ?? true, ...(extra.output ? { output: extra.output } : {}) }, this.detectorDeps),
+        detector.run({ text, stage, policy, origin, complete: extra.complete ?? true, ...(extra.output ? { output: extra.output } : {}) }, this.detectorDeps),
       );
       this.metrics.duration(id, (performance.now() - started) / 1000);
-      if (v.findings.length === 0) this.metrics.decision(id, v.action, "none");
-      else for (const t of new Set(v.findings.map((f) => f.type))) this.metrics.decision(id, v.action, t);
+      const action = v.flagged ? "flag" : v.action;
+      if (v.findings.length === 0) this.metrics.decision(id, action, "none");
+      else for (const t of new Set(v.findings.map((f) => f.type))) this.metrics.decision(id, action, t);
+      if (v.flagged) {
+        // Types and scores only, never the text.
+        this.detectorDeps.logger?.warn({ guard: id, stage, findings: v.findings.map((f) => ({ type: f.type, score: f.score })) }, "guardrail flagged content below its block tier; deferring to the in-cluster classifiers");
+        findings.push(...v.findings.map((f) => ({ ...f, flagged: true })));
+        explanations.push(`${id}: ${v.explanation}`);
+        continue;
+      }
       findings.push(...v.findings);
       explanations.push(`${id}: ${v.explanation}`);
       if (v.action === "block") {
@@ -102,7 +111,7 @@ export class GuardrailPipeline implements Guardrails {
       return { action: "block", messages, containsPii: false, findings: [], block: OVERSIZE_BLOCK(policy.limits.maxScanChars) };
     }
     const injectionOnly = policy.input.detectors.filter((d) => d === "injection");
-    const results = await Promise.all(units.map((u) => this.scan(u.text, u.injectionOnly ? injectionOnly : policy.input.detectors, "input", policy)));
+    const results = await Promise.all(units.map((u) => this.scan(u.text, u.injectionOnly ? injectionOnly : policy.input.detectors, "input", policy, { data: u.data })));
     const findings: GuardrailFinding[] = [];
     results.forEach((r, k) => findings.push(...r.findings.map((f) => ({ ...f, messageIndex: (units[k] as (typeof units)[number]).messageIndex }))));
     const containsPii = findings.some((f) => f.guard === "pii");
@@ -245,7 +254,7 @@ export class GuardrailPipeline implements Guardrails {
         return;
       }
       findings.push(...r.findings.map((f) => ({ ...f, messageIndex: i })));
-      if (r.action === "block") dropped.push(i);
+      if (r.action === "block" || (policy.retrieved.dropFlagged && r.findings.some((f) => f.flagged === true))) dropped.push(i);
     });
     return { dropped, findings };
   }

@@ -7,7 +7,8 @@ import { Counter, Histogram, Registry } from "prom-client";
 import type { GuardrailAction } from "../contracts";
 
 export interface GuardrailMetrics {
-  decision(guard: string, action: GuardrailAction, entityType: string): void;
+  /** `flag`: an allow below a local layer's block tier (docs/decisions/0090). */
+  decision(guard: string, action: GuardrailAction | "flag", entityType: string): void;
   duration(guard: string, seconds: number): void;
 }
 

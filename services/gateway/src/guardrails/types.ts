@@ -31,6 +31,11 @@ export interface DetectorInput {
   readonly output?: OutputContext;
   /** Output stage: true when this is the whole answer (not a streaming window). */
   readonly complete: boolean;
+  /**
+   * "data": content the caller did not write — retrieved RAG chunks, `tool` message content — in which
+   * instructions addressed to the model are themselves the attack (indirect injection). @default "user"
+   */
+  readonly origin?: "user" | "data";
 }
 
 /** A stretch of text to replace by `<TYPE>`. */
@@ -42,6 +47,11 @@ export interface Redaction {
 
 export interface Verdict {
   readonly action: GuardrailAction;
+  /**
+   * Flag tier (docs/decisions/0090): an allow verdict whose findings a local layer was not sure enough to block
+   * on. Counted as action `flag` in the decisions metric and logged; the in-cluster classifier decides.
+   */
+  readonly flagged?: boolean;
   readonly findings: readonly GuardrailFinding[];
   /** Human-readable, never containing the detected values. */
   readonly explanation: string;

@@ -1,5 +1,6 @@
 /**
- * The token-budgeted context: numbered document blocks, best first, added while they fit.
+ * The token-budgeted context: numbered document blocks, best first, added while they fit; each block's text is
+ * fenced as data (spotlighting, below).
  *
  * Budget = min(maxContextTokens, contextLength - reservedAnswerTokens - promptTokens), where promptTokens counts
  * the question, the rest of the conversation and the prompt template (docs/decisions/0051-context-token-budget.md).
@@ -45,6 +46,20 @@ export function contextBudget(b: BudgetInput): number {
   return Math.min(b.maxContextTokens, b.contextLength - b.reservedAnswerTokens - b.promptTokens);
 }
 
+/**
+ * Spotlighting (docs/decisions/0093): each document's text sits between fence lines the system rules name, so the
+ * model can tell retrieved data from instructions. A fence-like sequence inside the text is broken up
+ * (`<<<` → `<< <`), so a document cannot close its own fence and continue as instructions.
+ */
+export const fenceOpen = (n: number): string => `<<<DATA ${n}>>>`;
+export const fenceClose = (n: number): string => `<<<END DATA ${n}>>>`;
+const FENCE_LIKE = /<<<|>>>/g;
+
+/** The text with fence-like sequences broken up; the same string when there are none. */
+export function fenced(text: string): string {
+  return text.includes("<<<") || text.includes(">>>") ? text.replace(FENCE_LIKE, (m) => (m === "<<<" ? "<< <" : "> >>")) : text;
+}
+
 /** The header line of block n. */
 export function blockHeader(n: number, c: ContextCandidate): string {
   const title = c.title && c.title !== c.source ? ` — ${c.title}` : "";
@@ -84,9 +99,12 @@ export function buildContext<T extends ContextCandidate>(candidates: readonly T[
     if (budget <= 0) break;
     const n = included.length + 1;
     const header = blockHeader(n, c);
-    const cost = (blocks.length > 0 ? sep : 0) + countShort(tok, header + "\n") + textTokens(c, tok) + BLOCK_MARGIN;
+    const body = fenced(c.text);
+    // A text that had to be changed is counted live (its stored count is of the original).
+    const bodyTokens = body === c.text ? textTokens(c, tok) : tok.count(body);
+    const cost = (blocks.length > 0 ? sep : 0) + countShort(tok, `${header}\n${fenceOpen(n)}\n`) + bodyTokens + countShort(tok, `\n${fenceClose(n)}`) + 2 * BLOCK_MARGIN;
     if (used + cost > budget) continue;
-    blocks.push(`${header}\n${c.text}`);
+    blocks.push(`${header}\n${fenceOpen(n)}\n${body}\n${fenceClose(n)}`);
     included.push(c);
     used += cost;
   }

@@ -5,7 +5,12 @@ import { join } from "node:path";
 import { writeSection } from "../../src/guardrails/eval/results-md";
 import { prf, scoreSpans, type Counts } from "../../src/guardrails/eval/span-scores";
 import { LinearModel } from "../../src/guardrails/models/linear-model";
-import { binaryScores, isHeldOut, train } from "../../src/guardrails/models/train";
+import { binaryScores, isHeldOut, splitOf, train } from "../../src/guardrails/models/train";
+import { DEFAULT_POLICY } from "../../src/guardrails/config";
+import injectionWeights from "../../src/guardrails/models/injection.json";
+import toxicityWeights from "../../src/guardrails/models/toxicity.json";
+import { windowBounds } from "../../src/guardrails/text/windows";
+import fc from "fast-check";
 
 const POS = ["bananas are evil", "evil bananas everywhere", "the banana is evil", "I hate evil bananas"];
 const NEG = ["apples are nice", "nice apples today", "the apple is nice", "I like nice apples"];
@@ -64,4 +69,65 @@ test("writeSection replaces only its own section", () => {
   writeSection("Guardrails quality", "new", path);
   writeSection("Guardrails speed", "fast", path);
   expect(readFileSync(path, "utf8")).toBe("# Benchmark results\n\n## A\n\nold a\n\n## Guardrails quality\n\nnew\n\n## B\n\nkeep b\n\n## Guardrails speed\n\nfast\n");
+});
+
+test("the default block tiers are the thresholds the training scripts chose on dev data (retrain → update config)", () => {
+  expect(DEFAULT_POLICY.injection.modelThreshold).toBe((injectionWeights.meta as { blockThreshold: number }).blockThreshold);
+  expect(DEFAULT_POLICY.toxicity.localThreshold).toBe((toxicityWeights.meta as { blockThreshold: number }).blockThreshold);
+});
+
+test("the three-way split is deterministic, disjoint and near 15/15/70", () => {
+  const texts = Array.from({ length: 3000 }, (_, i) => `row ${i}`);
+  const parts = texts.map(splitOf);
+  expect(texts.map(splitOf)).toEqual(parts);
+  const share = (p: string) => parts.filter((x) => x === p).length / texts.length;
+  expect(share("validation")).toBeGreaterThan(0.11);
+  expect(share("validation")).toBeLessThan(0.19);
+  expect(share("dev")).toBeGreaterThan(0.11);
+  expect(share("dev")).toBeLessThan(0.19);
+});
+
+test("windows cover the text, stay within size, overlap, and advance (linear)", () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 5000 }), fc.array(fc.constantFrom("word ", "x", "\n", "longerword "), { maxLength: 800 }), (a, words) => {
+      const text = a + words.join("");
+      const w = windowBounds(text);
+      expect(w[0]?.[0]).toBe(0);
+      expect(w[w.length - 1]?.[1]).toBe(text.length);
+      for (let k = 0; k < w.length; k++) {
+        const [s, e] = w[k] as readonly [number, number];
+        expect(e - s).toBeLessThanOrEqual(512);
+        if (k > 0) {
+          const [ps, pe] = w[k - 1] as readonly [number, number];
+          expect(s).toBeGreaterThan(ps);
+          expect(s).toBeLessThanOrEqual(pe);
+        }
+      }
+      expect(w.length).toBeLessThanOrEqual(Math.max(1, Math.ceil(text.length / 256)));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test("L1-normalized window scores: two texts joined in one window score between their parts", () => {
+  const model = train([...POS.map((text) => ({ text, label: 1 as const })), ...NEG.map((text) => ({ text, label: 0 as const }))], { epochs: 20 });
+  const a = "the apple is nice and the weather is fine";
+  const b = "nice apples today, I like nice apples";
+  const joined = model.predict(`${a} ${b}`);
+  expect(joined).toBeLessThanOrEqual(Math.max(model.predict(a), model.predict(b)) + 0.02);
+});
+
+test("windows with too few letters (number lists, figures) are out of the models' domain and score 0", () => {
+  const model = train([...POS.map((text) => ({ text, label: 1 as const })), ...NEG.map((text) => ({ text, label: 0 as const }))], { epochs: 20 });
+  const numbers = Array.from({ length: 200 }, (_, i) => String(i)).join(" ");
+  expect(model.predict(numbers)).toBe(0);
+  // A few letters padded with digits are still scored (the gate is not a hiding place for text).
+  expect(model.predict(`${numbers}\n${"evil bananas are evil. ".repeat(5)}`)).toBeGreaterThan(0.5);
+});
+
+test("the shipped toxicity model refuses blunt insults and passes ordinary sentences (a retraining that loses them is caught here)", async () => {
+  const { toxicityModel } = await import("../../src/guardrails/moderation/toxicity");
+  const m = toxicityModel();
+  for (const t of ["you are a disgusting pathetic idiot and I hate you", "shut up you stupid moron"]) expect(m.predict(t)).toBeGreaterThanOrEqual(DEFAULT_POLICY.toxicity.localThreshold);
+  for (const t of ["what a lovely day for a picnic in the park", "Please enclose any documents that support your claim with the signed form."]) expect(m.predict(t)).toBeLessThan(DEFAULT_POLICY.toxicity.localFlagThreshold);
 });

@@ -1,5 +1,6 @@
 /** PII recognizers: examples per entity type, validity rules, context words, and fast-check properties. */
 import fc from "fast-check";
+import issuerTable from "../../src/guardrails/pii/card-issuers.json";
 import { DEFAULT_POLICY, type ResolvedPolicy } from "../../src/guardrails/config";
 import { analyzePii } from "../../src/guardrails/pii/analyze";
 import { luhn } from "../../src/guardrails/pii/credit-card";
@@ -130,9 +131,63 @@ function withLuhn(prefix: string, body: string, length: number): string {
   for (let d = 0; d <= 9; d++) if (luhn(partial + d)) return partial + d;
   throw new Error("unreachable");
 }
-const validCard = fc.tuple(fc.constantFrom("4", "51", "55", "37", "6011"), digits(18), fc.constantFrom(16, 16, 15)).map(([p, b, n]) => withLuhn(p, b, p === "37" ? 15 : n));
+/** Every issuer of card-issuers.json, every length it issues, its prefixes (a range's ends): Luhn-completed. */
+const ISSUED = issuerTable.issuers.flatMap((i) => i.lengths.flatMap((n) => i.prefixes.flatMap((p): string[] => (typeof p === "string" ? [p] : [p[0] as string, p[1] as string])).map((p) => [p, n] as const)));
+const validCard = fc.tuple(fc.constantFrom(...ISSUED), digits(18)).map(([[p, n], b]) => withLuhn(p, b, n));
 
 const surrounding = fc.constantFrom(["", ""], ["see ", " now"], ["(", ")"], ["value: ", "."]);
+
+describe("credit cards (issue 16)", () => {
+  const card = (prefix: string, n: number) => withLuhn(prefix, "3141592653589793238", n);
+  test("every issuer table entry names its source as repo@tag:path", () => {
+    for (const i of issuerTable.issuers) expect(i.source).toMatch(/^[\w.-]+\/[\w.-]+@v[\d.]+:[\w./-]+/);
+  });
+  test("12-digit Maestro, 15-digit JCB (2131, 1800), 19-digit Visa and UnionPay are cards", () => {
+    for (const c of [card("6759", 12), card("2131", 15), card("1800", 15), card("4", 19), card("62", 17)]) expect(types(`card ${c}`)).toContain("CREDIT_CARD");
+  });
+  test("a Luhn-valid number at a length its prefix is not issued at is not a card", () => {
+    expect(types(`card ${card("37", 16)}`)).not.toContain("CREDIT_CARD"); // Amex is 15 digits
+    expect(types(`card ${card("51", 15)}`)).not.toContain("CREDIT_CARD"); // Mastercard is 16
+  });
+  test("digits inside an IBAN, a licence or a longer ID are not cards", () => {
+    const c = card("4", 16);
+    const grouped = c.replace(/(\d{4})(?=\d)/g, "$1 ");
+    expect(types(`IBAN: DE89 ${grouped}`)).not.toContain("CREDIT_CARD");
+    expect(types(`licence number ${c}`)).not.toContain("CREDIT_CARD");
+    expect(types(`order ref AB-${c}`)).not.toContain("CREDIT_CARD");
+    expect(types(`id ${c}7`)).not.toContain("CREDIT_CARD");
+    expect(types(`card ${grouped}`)).toContain("CREDIT_CARD");
+  });
+  test("a counting answer '0 1 2 … 199' is no card (one-digit groups), streamed or whole", () => {
+    const answer = Array.from({ length: 200 }, (_, i) => String(i)).join(" ");
+    expect(types(answer)).not.toContain("CREDIT_CARD");
+    fc.assert(fc.property(fc.integer({ min: 0, max: 180 }), (from) => expect(types(answer.split(" ").slice(from, from + 19).join(" "))).not.toContain("CREDIT_CARD")));
+  });
+});
+
+test("acronyms are not names: 'Say hello to the QA team', PR, SSN, NASA (issue 16)", () => {
+  for (const t of ["Say hello to the QA team for me.", "Thanks, the PR is merged.", "Tell HR and the PR team.", "Dear NASA, thanks for the photos."]) expect(types(t)).not.toContain("PERSON");
+  expect(types("Say hello to Kevin Smith for me.")).toContain("PERSON");
+});
+
+test("places and streets are not names; names without cue words are (issue 16)", () => {
+  for (const t of ["We flew to the Solomon Islands last spring.", "The office is at Rue de la Sarthe 12.", "Deliver it to Maetsuyckerstraat 4 please.", "Excuse me, Sir bot, can you help?"]) expect(types(t)).not.toContain("PERSON");
+  for (const t of ["Roksana spent a year abroad.", "Please ask mr. martin to call back.", "Thanks, said Dr. Ford."]) expect(types(t)).toContain("PERSON");
+});
+
+describe("phone numbers need phone-like format or context (issue 16)", () => {
+  test("formatted numbers count alone; bare or space-split digits need a context word", () => {
+    expect(types("reach the desk on (415) 555-0132 today")).toContain("PHONE_NUMBER");
+    expect(types("+44 20 7946 0958")).toContain("PHONE_NUMBER");
+    expect(types("They are at 221 4567 89 on the map")).not.toContain("PHONE_NUMBER");
+    expect(types("call me at 020 7946 0958")).toContain("PHONE_NUMBER");
+  });
+  test("street and building numbers, licences and ids are not phones", () => {
+    expect(types("Building 4, 1200 5678 Main Street")).not.toContain("PHONE_NUMBER");
+    expect(types("My driver's license number is 425700624")).not.toContain("PHONE_NUMBER");
+    expect(types("customer number: 555-123-4567")).not.toContain("PHONE_NUMBER");
+  });
+});
 
 describe("properties", () => {
   test("valid SSNs are found and redaction never leaves the value", () => {

@@ -30,11 +30,22 @@ const RULES_OBJ =
   "consigne*|règle*|directive*|tâche*|" +
   "instruccion*|regla*|orden*|indicacion*|tarea*|directriz*|norma*";
 
+/**
+ * What a model's instructions are called, without the words ordinary requests use for their own things
+ * ("ignore the error message", "ignore my previous email", "skip the first task"): the two-slot override rule
+ * and the block-tier three-slot rule use this; the broader RULES_OBJ only in flag-tier rules.
+ */
+const STRONG_OBJ =
+  "instruction*|rule|rules|guideline*|guidance|prompt*|directive*|polic*|restriction*|programming|safeguard*|constraint*|limitation*|" +
+  "anweisung*|regeln|vorgab*|richtlini*|einschränkung*|consigne*|règles|directives|instruccion*|reglas|directriz*|normas|indicaciones";
+
 export const PHRASE_RULES: readonly PhraseRule[] = [
-  { family: "instruction_override", weight: 0.85, slots: [IGNORE, PRIOR, RULES_OBJ], gap: 4 },
-  { family: "instruction_override", weight: 0.7, slots: [IGNORE, RULES_OBJ], gap: 3 },
+  { family: "instruction_override", weight: 0.85, slots: [IGNORE, PRIOR, STRONG_OBJ], gap: 4 },
+  { family: "instruction_override", weight: 0.6, slots: [IGNORE, PRIOR, RULES_OBJ], gap: 3 },
+  { family: "instruction_override", weight: 0.7, slots: [IGNORE, STRONG_OBJ], gap: 3 },
   { family: "instruction_override", weight: 0.6, slots: [IGNORE, "everything|all|above|that|alles|tout|todo|before|bisher*|everything's"], gap: 1 },
-  { family: "instruction_override", weight: 0.6, slots: ["do|don't|dont|stop", "not|follow*|obey*|listen*|comply*", "your|the|any|previous*|prior|system", RULES_OBJ], gap: 2 },
+  // The verb is a slot of its own: "do not deviate from the guidelines" is an instruction to follow them.
+  { family: "instruction_override", weight: 0.6, slots: ["do|don't|dont|stop|never|no", "follow*|obey*|listen*|comply*|adher*|respect*", "your|the|any|previous*|prior|system|these|those|its", STRONG_OBJ], gap: 2 },
   { family: "instruction_override", weight: 0.5, slots: ["new|updated|real|actual|true|neue*|nouvelle*|nuevas|nuevo*", RULES_OBJ], gap: 1 },
   { family: "instruction_override", weight: 0.5, slots: ["now|jetzt|maintenant|ahora", "focus*|concentrat*|konzentrier*|concentre*|céntrate|enfócate", "new|neue*|nouvelle*|nueva*"], gap: 3 },
   { family: "role_play", weight: 0.35, slots: ["from|ab|à|a", "now|jetzt|sofort|partir|ahora"], gap: 1 },
@@ -42,14 +53,49 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   { family: "role_play", weight: 0.35, slots: ["act|pretend|roleplay|role-play|simulate|imagine|behave|spiele|stell|agis|fais|finge|actúa|actua|imagina", "as|like|to|be|you're|you|dich|comme|como|que|semblant"], gap: 1 },
   { family: "role_play", weight: 0.75, slots: ["stay|remain|bleib*|reste*|permanece*|mantente", "in", "character|role|rolle|personnage|personaje"], gap: 1 },
   { family: "jailbreak", weight: 0.9, slots: ["do", "anything", "now"], gap: 0 },
-  { family: "jailbreak", weight: 0.8, slots: ["dan|stan|dude|aim|mongo|jailbreak*|jailbroken|antigpt|betterdan|evil-bot|devmode|ucar|kevin"], gap: 0 },
-  { family: "jailbreak", weight: 0.8, slots: ["developer|dev|god|debug|sudo|admin|unrestricted|opposite|evil|unfiltered", "mode|modus|mode"], gap: 0 },
-  { family: "jailbreak", weight: 0.5, slots: ["no|without|free|ohne|sans|sin|zero|any", "restriction*|limit*|filter*|censor*|rules|ethic*|moral*|guideline*|boundar*|einschränkung*|regeln|grenzen|restrictions|límites|reglas|restricciones|filtros"], gap: 2 },
+  // Persona names decide only as personas ("pretend to be DAN", "you are now STAN"): "Kevin" is a colleague,
+  // "jailbreak" a phone modification, "aim" a verb.
+  { family: "jailbreak", weight: 0.7, slots: ["pretend*|act|acting|roleplay|role-play|become|you're|youre|are|be|called|named|als|sei|bist", "dan|stan|dude|mongo|kevin|ucar|antigpt|betterdan|evil-bot|devmode|jailbroken|aim"], gap: 2 },
+  { family: "jailbreak", weight: 0.6, slots: ["jailbreak*|jailbroken", "mode|prompt*|persona|version|ai|chatgpt|gpt|assistant|yourself|llm|model"], gap: 1 },
+  { family: "jailbreak", weight: 0.55, slots: ["antigpt|betterdan|evil-bot|devmode|ucar"], gap: 0 },
+  // "debug mode" and "developer mode" are ordinary settings ("enable developer mode on Android"): flag tier only.
+  { family: "jailbreak", weight: 0.8, slots: ["god|unrestricted|opposite|evil|unfiltered|uncensored|chaos|dan", "mode|modus"], gap: 0 },
+  { family: "jailbreak", weight: 0.6, slots: ["enable*|activate*|enter*|switch*|turn*|now|in", "developer|dev|debug|sudo|admin|jailbreak", "mode|modus"], gap: 1 },
+  { family: "jailbreak", weight: 0.45, slots: ["no|without|free|ohne|sans|sin|zero|any", "restriction*|limit*|filter*|censor*|rules|ethic*|moral*|guideline*|boundar*|einschränkung*|regeln|grenzen|restrictions|límites|reglas|restricciones|filtros"], gap: 2 },
   { family: "jailbreak", weight: 0.65, slots: ["not|never|no|longer", "bound|restricted|limited|constrained|censored|filtered|obligated|required", "by|to"], gap: 1 },
   { family: "jailbreak", weight: 0.55, slots: ["unfiltered|uncensored|unrestricted|amoral|unethical|unaligned|uncensor*", "ai|chatbot|assistant|model|response*|answer*|version|mode|persona|llm|gpt|language"], gap: 2 },
   { family: "jailbreak", weight: 0.6, slots: ["broken|break|escaped|freed|liberated", "free|out|from|of", "the|your|their|typical|confines|openai|restrictions|rules|limitations|matrix"], gap: 2 },
-  { family: "jailbreak", weight: 0.55, slots: ["openai|anthropic|content", "polic*|guidelines|rules|filter*"], gap: 1 },
+  { family: "jailbreak", weight: 0.4, slots: ["openai|anthropic|content", "polic*|guidelines|rules|filter*"], gap: 1 },
+  // Hypotheticals and virtualization that exist to drop the rules.
+  { family: "jailbreak", weight: 0.55, slots: ["imagine|in|hypothetical*|fictional|suppose|pretend", "world|universe|scenario|story|setting|reality|simulation", "where|without|with|in", "no|without|zero", "rules|laws|restrictions|limits|filters|ethics|morals|guidelines|censorship"], gap: 2 },
+  { family: "jailbreak", weight: 0.5, slots: ["my", "grandma|grandmother|granny|oma|grand-mère|abuela", "used|would|always"], gap: 1 },
+  // Authority and developer claims.
+  { family: "authority_claim", weight: 0.55, slots: ["i|i'm|im|this|we", "am|is|are|'m", "your|the|an|a|from", "developer*|creator*|administrator*|admin|owner*|openai|anthropic|operator*|sysadmin|programmer*|engineers|maker*"], gap: 1 },
+  { family: "authority_claim", weight: 0.6, slots: ["as|ich|je|soy|yo", "your|dein|dein*|ton|votre|tu", "developer*|creator*|administrator*|admin|owner*|operator*|programmer*|entwickler*|développeur*|desarrollador*|admin*"], gap: 1 },
+  { family: "authority_claim", weight: 0.5, slots: ["authorized|authorised|approved|sanctioned|permitted|cleared", "by", "openai|anthropic|the|your", "developer*|administrator*|admin*|owner*|team|openai|anthropic|creators"], gap: 2 },
+  { family: "authority_claim", weight: 0.45, slots: ["developer|admin|administrator|maintenance|debug|god|root|sudo", "override|access|privileges|command|authority|clearance"], gap: 1 },
+  // Output-format forcing: the model's answer dictated word for word.
+  { family: "output_forcing", weight: 0.55, slots: ["prepend|prefix|begin|start", "your|each|every|the|all", "answer*|response*|reply|replies|output*|message*", "with|by"], gap: 2 },
+  { family: "output_forcing", weight: 0.5, slots: ["respond|reply|answer|output|say|print|write", "only|just|exactly|nothing", "with|the|but", "word*|phrase|sentence|string|text|following"], gap: 2 },
+  { family: "output_forcing", weight: 0.55, slots: ["say|print|output|write|respond", "i", "have|ve|'ve|am|was", "been|hacked|pwned|pwnd|jailbroken"], gap: 2 },
+  { family: "output_forcing", weight: 0.6, slots: ["hacked|pwned|pwnd"], gap: 0 },
+  { family: "output_forcing", weight: 0.55, slots: ["commence*|empieza|comienza|beginne|beginn|fange", "ta|votre|tu|deine|ihre|su|chaque", "réponse*|respuesta*|antwort*", "par|con|mit"], gap: 1 },
+  // Task switching without the word "ignore".
+  { family: "task_switch", weight: 0.5, slots: ["arrête*|arrêtez|deja|dejá|detente|hör|höre", "ce|de|lo|auf", "que|hacer|was|mit"], gap: 2 },
+  { family: "task_switch", weight: 0.5, slots: ["stop|quit|cease|halt|abort", "what|whatever|the|your|all|current", "you're|you|task|doing|instructions"], gap: 2 },
+  { family: "task_switch", weight: 0.5, slots: ["instead|rather|now", "of|than|you|just|simply", "summariz*|translat*|answer*|doing|following"], gap: 2 },
+  { family: "task_switch", weight: 0.45, slots: ["your|the|my", "new|next|real|actual|true|only", "task|assignment|mission|objective|goal|job|purpose|instructions"], gap: 1 },
+  { family: "task_switch", weight: 0.45, slots: ["neue|nächste|wirkliche|eigentliche|nouvelle|vraie|nueva|verdadera", "aufgabe|auftrag|mission|tâche|tarea|misión"], gap: 1 },
+  // Instructions addressed to a model inside content (indirect injection: documents, web pages, tool output).
+  { family: "addressed_to_model", weight: 0.6, slots: ["if|when|wenn|falls|si", "you|you're|youre|du|tu|vous", "are|bist|es|êtes|eres|an|a|ein|eine|un|une|una", "ai|llm|assistant|language|chatbot|model|bot|agent|ki|ia|sprachmodell|assistent"], gap: 1 },
+  { family: "addressed_to_model", weight: 0.6, slots: ["ai|assistant*|llm*|model*|chatbot*|agent*|bots|gpt|chatgpt|copilot|claude|ki", "reading|processing|summariz*|parsing|viewing|analy*|crawling|scraping|indexing|lesend*", "this|these|the"], gap: 1 },
+  { family: "addressed_to_model", weight: 0.5, slots: ["note|message|instruction*|attention|dear|hey|hello|hinweis|achtung|remarque", "to|for|an|für|pour|para", "the|all|any", "ai|assistant|chatbot|llm|model|models|gpt|chatgpt|bot|agent|agents|assistants|ki|ia"], gap: 1 },
+  { family: "addressed_to_model", weight: 0.5, slots: ["when|while|before|after|wenn|beim|lorsque|cuando", "summariz*|processing|reading|answering|responding|translating|zusammenfass*|résum*|resum*", "this|the|dies*|diese*|ce|cet|cette|este|esta", "document*|page|text|email|e-mail|content|message|file|webpage|site|dokument*|texte|texto|seite"], gap: 1 },
+  // Persona hijack in other languages.
+  { family: "role_play", weight: 0.5, slots: ["tu|tue|fais", "so|semblant", "als|que|d'être"], gap: 1 },
   { family: "prompt_extraction", weight: 0.8, slots: ["reveal*|show*|print*|display*|repeat*|output*|leak*|dump*|expose*|spell|write|give|tell|share|list|paste|copy|recite|zeig*|gib|wiederhol*|nenne|verrat*|montre*|affiche*|répète*|révèle*|donne*|muestra*|revela*|repite*|dime|dame|imprime", "your|the|its|deine*|dein|ta|tes|vos|votre|tu|tus|su|sus|me|mir|moi", "system|initial|hidden|secret|original|first|previous|full|entire|exact|internal|underlying|confidential|geheim*|ursprünglich*|initiale*|secrète*|secreta*|inicial*|above", "prompt*|instruction*|message*|rules|password|context|configuration|directive*|text|anweisung*|passwort|consigne*|mot|instruccion*|contraseña|indicaciones"], gap: 2 },
+  // Asked of the model itself ("your"): block tier; of anything ("the"), flag tier below.
+  { family: "prompt_extraction", weight: 0.8, slots: ["what|which|was|wie|quelles|quelle|cuáles|cuales|qué|que", "are|were|is|was|lautet|lauten|sont|étaient|son|eran|es|fueron|waren|sind|ist", "your|deine*|dein|tes|vos|tus|sus", "system|initial|original|first|secret|hidden|erste*|ursprünglich*|initiales|primeras|iniciales", "prompt*|instruction*|rules|message*|password|anweisung*|consigne*|instrucciones|secret"], gap: 1 },
   { family: "prompt_extraction", weight: 0.7, slots: ["what|which|was|wie|quelles|quelle|cuáles|cuales|qué|que", "are|were|is|was|lautet|lauten|sont|étaient|son|eran|es|fueron|waren|sind|ist", "your|the|deine*|dein|die|tes|vos|tus|sus", "system|initial|original|first|secret|hidden|erste*|ursprünglich*|initiales|primeras|iniciales|instruction*|prompt*|anweisung*|consigne*|instrucciones", "prompt*|instruction*|rules|message*|password|anweisung*|consigne*|instrucciones|secret"], gap: 1 },
   { family: "prompt_extraction", weight: 0.45, slots: ["system|initial|hidden|secret|original|systemprompt|pre-prompt|preprompt", "prompt*|instruction*|message|password"], gap: 0 },
   { family: "prompt_extraction", weight: 0.45, slots: ["everything|all|text|words|alles|tout|todo", "above|before|preceding|oben|davor|ci-dessus|avant|anterior|arriba"], gap: 2 },
@@ -115,6 +161,17 @@ function markSlots(word: string, bits: Int32Array, at: number): boolean {
 const NONE: readonly number[] = [];
 
 const WORD = /[\p{L}\p{N}'’\-]+/gu;
+const EDGE = /^['’\-]|['’\-]$/;
+/** Between two words (text[from, to)): the end of a sentence or a line. A loop, not a regex over a slice. */
+function endsSentence(text: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46 || c === 33 || c === 63 || c === 59 || c === 58 || c === 10 || c === 0x3002 || c === 0xff01 || c === 0xff1f) return true;
+  }
+  return false;
+}
+let sentenceOf = new Int32Array(1024);
+const EDGES = /^['’\-]+|['’\-]+$/g;
 
 export interface PhraseHit {
   readonly family: string;
@@ -126,7 +183,24 @@ let scratch = new Int32Array(256 * WORDS32);
 
 /** Best hit per family. Linear: each word with a slot starts at most one bounded look-ahead per rule. */
 export function matchPhrases(normalized: string): PhraseHit[] {
-  const words = normalized.match(WORD) ?? [];
+  // Words, and the sentence each is in: a rule matches within one sentence ("… from a list. Explain how the
+  // system prompt …" is not "list the system prompt").
+  const words: string[] = [];
+  let sentence = 0;
+  let last = 0;
+  if (sentenceOf.length < normalized.length) sentenceOf = new Int32Array(normalized.length * 2);
+  WORD.lastIndex = 0;
+  for (let m = WORD.exec(normalized); m !== null; m = WORD.exec(normalized)) {
+    if (words.length > 0 && endsSentence(normalized, last, m.index)) sentence++;
+    sentenceOf[words.length] = sentence;
+    words.push(m[0]);
+    last = m.index + m[0].length;
+  }
+  // Quotes and dashes around a word are not part of it: "'I have been PWNED'" has the words i … pwned.
+  for (let i = 0; i < words.length; i++) {
+    const w = words[i] as string;
+    if (EDGE.test(w)) words[i] = w.replace(EDGES, "");
+  }
   if (scratch.length < words.length * WORDS32) scratch = new Int32Array(words.length * WORDS32 * 2);
   const bits = scratch;
   bits.fill(0, 0, words.length * WORDS32);
@@ -145,7 +219,7 @@ export function matchPhrases(normalized: string): PhraseHit[] {
       for (let s = 1; s < ids.length; s++) {
         const id = ids[s] as number;
         let found = -1;
-        for (let k = pos + 1; k <= pos + 1 + rule.gap && k < words.length; k++) {
+        for (let k = pos + 1; k <= pos + 1 + rule.gap && k < words.length && sentenceOf[k] === sentenceOf[i]; k++) {
           if (has(k, id)) {
             found = k;
             break;

@@ -3,11 +3,30 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Example } from "./train";
 
+/** The labeled data is not where it is expected: the scripts print its one-line message and exit 2. */
+export class DataMissingError extends Error {
+  override readonly name = "DataMissingError";
+}
+
 export function dataDir(): string {
   const shared = process.env.SHARED_DIR ?? resolve(__dirname, "..", "..", "..", "..", "..", "..", "shared");
   const dir = resolve(shared, "data");
-  if (!existsSync(dir)) throw new Error(`labeled data not found at ${dir}; set SHARED_DIR to the shared/ folder`);
+  if (!existsSync(dir)) {
+    const how = process.env.SHARED_DIR === undefined ? "../shared/data beside the repository" : "$SHARED_DIR/data";
+    throw new DataMissingError(`labeled data not found at ${dir} (expected ${how}; set SHARED_DIR to a folder that holds data/)`);
+  }
   return dir;
+}
+
+/** Runs a script's main; a DataMissingError becomes one line on stderr and exit code 2, not a stack trace. */
+export function runWithData(script: string, main: () => void): void {
+  try {
+    main();
+  } catch (err) {
+    if (!(err instanceof DataMissingError)) throw err;
+    process.stderr.write(`${script}: ${err.message}\n`);
+    process.exitCode = 2;
+  }
 }
 
 export function readJsonl(path: string): Example[] {

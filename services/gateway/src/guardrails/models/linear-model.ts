@@ -2,11 +2,12 @@
  * A small linear classifier over hashed character n-grams (3–5, within word boundaries) and word uni/bigrams —
  * the classic fastText/"hashing trick + logistic regression" baseline. It ships as a JSON weights file
  * (models/*.json, int8-quantized, ~90 KB) retrained by scripts/train-*.ts; inference is one pass over the
- * text (capped windows), well under a millisecond per KB. Hand-rolled because no maintained npm package
+ * text's ~512-character windows, well under a millisecond per KB. Hand-rolled because no maintained npm package
  * offers hashed n-gram logistic regression without a native runtime (onnxruntime is not installed).
  */
 import { readFileSync } from "node:fs";
 import { modelTextOf } from "../text/normalize";
+import { windowBounds } from "../text/windows";
 
 export const DIMS = 1 << 16;
 
@@ -35,9 +36,9 @@ export interface SparseVector {
 
 /**
  * Scratch counts reused across calls (featurize is synchronous), with the list of touched slots. Counts fit
- * 16 bits (a window is at most 4,000 characters: a few n-grams per character), and a 128 KB table stays in
+ * 16 bits (a window is ~512 characters, text/windows.ts: a few n-grams per character), and a 128 KB table stays in
  * cache better than a 256 KB Float32Array: the random increments here are the featurizer's main cost.
- * A count that would overflow saturates (never reached with the 4,000-character windows predict and train use).
+ * A count that would overflow saturates (never reached with the windows predict and train use).
  */
 const scratch = new Uint16Array(DIMS);
 /** One code point at lastIndex is a letter or a number (sticky): the non-ASCII case of the word scan. */
@@ -59,27 +60,15 @@ const SENTENCE_START = "<s>";
 /** The injection and toxicity models featurize the same text back to back: remember the last one. */
 let lastRaw: string | undefined;
 let lastVector: SparseVector | undefined;
-let lastSharedRaw: string | undefined;
-let lastShared: SparseVector | undefined;
-/**
- * Output buffers for `sharedFeatures` (prediction): ~16 KB of fresh typed arrays per KB of text was the largest
- * allocation of a guardrail check, and its garbage the main source of scavenge pauses in the latency tail.
- */
+/** Output buffers for prediction's features (copied into the window cache below): no fresh arrays per call. */
 const sharedIndex = new Int32Array(DIMS);
 const sharedValue = new Float32Array(DIMS);
 
 /**
- * Like featurize, but the vector views module buffers: valid until the next sharedFeatures call of another
- * text. For immediate use only (predict); training keeps vectors, so it uses featurize.
+ * Text → L1-normalized log-count hashed features (docs/decisions/0090): a linear score of L1-normalized features
+ * is a weighted mean of its parts' scores, so joining benign texts into one window never scores above the most
+ * suspicious of them (L2 normalization grew the score like the square root of the number of parts).
  */
-function sharedFeatures(raw: string): SparseVector {
-  if (raw === lastSharedRaw && lastShared) return lastShared;
-  lastShared = computeFeatures(raw, false);
-  lastSharedRaw = raw;
-  return lastShared;
-}
-
-/** Text → L2-normalized log-count hashed features. */
 export function featurize(raw: string): SparseVector {
   if (raw === lastRaw && lastVector) return lastVector;
   const vector = computeFeatures(raw, true);
@@ -100,7 +89,11 @@ function bump(i: number): void {
 }
 
 function computeFeatures(raw: string, owned: boolean): SparseVector {
-  const text = modelTextOf(raw);
+  return featuresOfModelText(modelTextOf(raw), owned);
+}
+
+/** Features of text that is already normalized (modelTextOf). */
+function featuresOfModelText(text: string, owned: boolean): SparseVector {
   nTouched = 0;
   // Word unigrams (seed 1) and bigrams (seed 2, "prev word"), and character 3-, 4- and 5-grams of " word ",
   // all hashed incrementally straight from `text`: the same FNV-1a values as hashing the substrings (so the
@@ -150,9 +143,9 @@ function computeFeatures(raw: string, owned: boolean): SparseVector {
     scratch[i] = 0;
     index[k] = i;
     value[k] = v;
-    norm += v * v;
+    norm += v;
   }
-  norm = Math.sqrt(norm) || 1;
+  norm = norm || 1;
   for (let j = 0; j < value.length; j++) value[j] = (value[j] as number) / norm;
   return { index, value };
 }
@@ -203,18 +196,18 @@ export class LinearModel {
   }
 
   /**
-   * Probability of the positive class. Long texts are scored in overlapping windows, the highest wins; past
-   * `maxWindows` the windows are spread evenly over the text (the model is one layer among several: the
-   * rules and every other detector still read all of it), which bounds its cost on huge inputs.
+   * Probability of the positive class: the highest over the text's windows (text/windows.ts, ~512 characters),
+   * so the score does not grow with length (docs/decisions/0090). A window with too few letters (a list of
+   * numbers, a table of figures, hex) is out of the models' domain and scores 0: "0 1 2 … 199" is not toxic.
    */
-  predict(text: string, window = 4000, maxWindows = 12): number {
-    if (text.length <= window) return sigmoid(this.logit(sharedFeatures(text)));
-    const stride = Math.max(window - 200, Math.ceil((text.length - window) / (maxWindows - 1)));
+  predict(text: string): number {
+    const w = windowsOf(text);
     let best = 0;
-    for (let start = 0; ; start += stride) {
-      const from = Math.min(start, text.length - window);
-      best = Math.max(best, sigmoid(this.logit(sharedFeatures(text.slice(from, from + window)))));
-      if (from + window >= text.length) break;
+    for (let k = 0; k < w.count; k++) {
+      if (w.skip[k] === 1) continue;
+      let z = this.bias;
+      for (let j = w.offsets[k] as number; j < (w.offsets[k + 1] as number); j++) z += (this.weights[w.index[j] as number] as number) * (w.value[j] as number);
+      best = Math.max(best, sigmoid(z));
     }
     return best;
   }
@@ -227,6 +220,85 @@ export class LinearModel {
     for (let i = 0; i < DIMS; i++) q[i] = Math.round((this.weights[i] as number) / scale);
     return { version: 1, task, dims: DIMS, bias: this.bias, scale, weights: Buffer.from(q.buffer).toString("base64"), meta };
   }
+}
+
+/** Fewer letters than this share of the non-space characters (or than MIN_LETTERS): not prose, not scored. */
+const MIN_LETTER_SHARE = 0.2;
+const MIN_LETTERS = 8;
+
+function proseLike(text: string, a: number, b: number): boolean {
+  let letters = 0;
+  let other = 0;
+  for (let i = a; i < b; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 32 || c === 10 || c === 9 || c === 13) continue;
+    if (((c | 32) >= 97 && (c | 32) <= 122) || (c >= 0xc0 && c !== 0xd7 && c !== 0xf7 && !(c >= 0x2000 && c <= 0x2bff))) letters++;
+    else other++;
+  }
+  return letters >= MIN_LETTERS && letters >= MIN_LETTER_SHARE * (letters + other);
+}
+
+/**
+ * The windows' feature vectors of the last text predicted, in growable module buffers: the injection and the
+ * toxicity model score the same text back to back and share them (no per-call garbage).
+ */
+interface WindowFeatures {
+  count: number;
+  offsets: Int32Array;
+  index: Int32Array;
+  value: Float32Array;
+  skip: Uint8Array;
+}
+const win: WindowFeatures = { count: 0, offsets: new Int32Array(65), index: new Int32Array(1 << 15), value: new Float32Array(1 << 15), skip: new Uint8Array(64) };
+let winRaw: string | undefined;
+
+function windowsOf(raw: string): WindowFeatures {
+  if (raw === winRaw) return win;
+  const text = modelTextOf(raw);
+  const bounds = windowBounds(text);
+  if (win.skip.length < bounds.length) {
+    win.skip = new Uint8Array(bounds.length * 2);
+    const o = new Int32Array(bounds.length * 2 + 1);
+    win.offsets = o;
+  }
+  win.count = bounds.length;
+  let at = 0;
+  win.offsets[0] = 0;
+  bounds.forEach(([a, b], k) => {
+    const prose = proseLike(text, a, b);
+    win.skip[k] = prose ? 0 : 1;
+    if (prose) {
+      const v = featuresOfModelText(a === 0 && b === text.length ? text : text.slice(a, b), false);
+      if (at + v.index.length > win.index.length) {
+        const size = Math.max(win.index.length * 2, at + v.index.length);
+        const index = new Int32Array(size);
+        const value = new Float32Array(size);
+        index.set(win.index.subarray(0, at));
+        value.set(win.value.subarray(0, at));
+        win.index = index;
+        win.value = value;
+      }
+      win.index.set(v.index, at);
+      win.value.set(v.value, at);
+      at += v.index.length;
+    }
+    win.offsets[k + 1] = at;
+  });
+  winRaw = raw;
+  return win;
+}
+
+/** Training: the text's windows as owned vectors (the same windows predict scores). Non-prose windows are left out. */
+export function featurizeWindows(raw: string, maxWindows = 4): SparseVector[] {
+  const text = modelTextOf(raw);
+  const bounds = windowBounds(text).filter(([a, b]) => proseLike(text, a, b));
+  const step = Math.max(1, Math.ceil(bounds.length / maxWindows));
+  const out: SparseVector[] = [];
+  for (let k = 0; k < bounds.length && out.length < maxWindows; k += step) {
+    const [a, b] = bounds[k] as readonly [number, number];
+    out.push(featuresOfModelText(text.slice(a, b), true));
+  }
+  return out;
 }
 
 export function sigmoid(z: number): number {

@@ -2,18 +2,35 @@
  * Training for LinearModel: logistic regression by mini-batch-free SGD with Adagrad step sizes, L2 decay and
  * balanced class weights, over hashed features. Deterministic (seeded shuffle). Used by scripts/train-*.ts.
  */
-import { DIMS, LinearModel, featurize, sigmoid, type SparseVector } from "./linear-model";
+import { DIMS, LinearModel, featurizeWindows, sigmoid, type SparseVector } from "./linear-model";
 
 export interface Example {
   readonly text: string;
   readonly label: 0 | 1;
 }
 
-/** Deterministic split by a hash of the text: the same row is always in the same part. */
-export function isHeldOut(text: string, fraction: number): boolean {
+/** A text's place in 0..1 by a hash: the same row always lands in the same part of any split. */
+export function splitPoint(text: string): number {
   let h = 2166136261;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return ((h >>> 0) % 1000) / 1000 < fraction;
+  return ((h >>> 0) % 1000) / 1000;
+}
+
+/** Deterministic split by a hash of the text: the same row is always in the same part. */
+export function isHeldOut(text: string, fraction: number): boolean {
+  return splitPoint(text) < fraction;
+}
+
+/**
+ * The three parts of every labeled set (docs/decisions/0091): `validation` (splitPoint < 0.15) is never trained
+ * on nor used to choose a threshold, and only reported; `dev` (0.15..0.30) chooses thresholds; `train` the rest.
+ */
+export type SplitPart = "validation" | "dev" | "train";
+export const VALIDATION_FRACTION = 0.15;
+export const DEV_FRACTION = 0.15;
+export function splitOf(text: string): SplitPart {
+  const p = splitPoint(text);
+  return p < VALIDATION_FRACTION ? "validation" : p < VALIDATION_FRACTION + DEV_FRACTION ? "dev" : "train";
 }
 
 function mulberry32(seed: number): () => number {
@@ -31,7 +48,9 @@ export function train(examples: readonly Example[], opts: { epochs?: number; lr?
   const lr = opts.lr ?? 0.5;
   const l2 = opts.l2 ?? 1e-5;
   const rand = mulberry32(opts.seed ?? 42);
-  const xs: { x: SparseVector; y: number }[] = examples.map((e) => ({ x: featurize(e.text.slice(0, 4000)), y: e.label }));
+  // Each example is trained on as the windows predict scores (up to 4 of them, text/windows.ts), so the
+  // model learns what a ~512-character stretch of each class looks like, not what length looks like.
+  const xs: { x: SparseVector; y: number }[] = examples.flatMap((e) => featurizeWindows(e.text).map((x) => ({ x, y: e.label })));
   const pos = xs.filter((e) => e.y === 1).length;
   const wPos = xs.length / (2 * Math.max(1, pos));
   const wNeg = xs.length / (2 * Math.max(1, xs.length - pos));

@@ -1,6 +1,9 @@
 /**
- * Toxicity: the in-process n-gram model (models/toxicity.json; threshold `toxicity.localThreshold`) and the
- * in-cluster TEI toxicity classifier with per-label thresholds (`toxicity.tei.labels`). The TEI call is made
+ * Toxicity: the in-process n-gram model (models/toxicity.json), scored per ~512-character window (the highest
+ * wins, so the score does not grow with length), in precision-first tiers (docs/decisions/0090): at or above
+ * `toxicity.localThreshold` it blocks on its own, at or above `localFlagThreshold` it only flags (allowed,
+ * counted as `flag`, logged). The in-cluster TEI toxicity classifier with per-label thresholds
+ * (`toxicity.tei.labels`) blocks at its thresholds. The TEI call is made
  * only for whole texts (not for every streaming window). A failed TEI call follows `onClassifierError`.
  */
 import type { GuardrailFinding } from "../../contracts";
@@ -24,9 +27,12 @@ export const toxicityDetector: Detector = {
     const cfg = policy.toxicity;
     if (text.trim().length === 0) return { action: "allow", findings: [], explanation: "empty" };
     const findings: GuardrailFinding[] = [];
+    let flag: GuardrailFinding | undefined;
     if (cfg.localThreshold < 1) {
       const p = toxicityModel().predict(text);
-      if (p >= cfg.localThreshold) findings.push({ guard: "toxicity", type: "toxicity", score: Math.round(p * 1000) / 1000 });
+      const finding = { guard: "toxicity", type: "toxicity", score: Math.round(p * 1000) / 1000 };
+      if (p >= cfg.localThreshold) findings.push(finding);
+      else if (p >= cfg.localFlagThreshold) flag = finding;
     }
     const useTei = cfg.tei && deps.classifier && (input.stage !== "output" || input.complete);
     if (cfg.tei && deps.classifier && useTei) {
@@ -43,7 +49,10 @@ export const toxicityDetector: Detector = {
         }
       }
     }
-    if (findings.length === 0) return { action: "allow", findings, explanation: "not toxic" };
+    if (findings.length === 0) {
+      if (flag) return { action: "allow", flagged: true, findings: [flag], explanation: `possibly toxic: local model ${flag.score.toFixed(2)} ≥ ${cfg.localFlagThreshold} (flag tier, below ${cfg.localThreshold})` };
+      return { action: "allow", findings, explanation: "not toxic" };
+    }
     const explanation = `toxic content: ${findings.map((f) => `${f.type} ${f.score.toFixed(2)}`).join(", ")}`;
     if (cfg.action === "block") return { action: "block", findings, explanation, block: BLOCK };
     return { action: "allow", findings, explanation };

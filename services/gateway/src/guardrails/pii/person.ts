@@ -28,7 +28,17 @@ for (const [word, tag] of Object.entries(lexicon)) {
 }
 const HONORIFICS = new Set(["mr", "mrs", "ms", "miss", "mx", "dr", "prof", "sir", "madam", "dame", "lord", "lady", "herr", "frau", "mme", "mlle", "monsieur", "madame", "sr", "sra", "srta", "señor", "señora", "don", "doña"]);
 const PARTICLES = new Set(["van", "der", "den", "de", "von", "da", "di", "del", "della", "la", "le", "bin", "al", "dos", "du", "ter", "ten", "y", "st"]);
-const ORG_SUFFIX = new Set(["ltd", "inc", "corp", "llc", "gmbh", "plc", "co", "company", "group", "bank", "university", "street", "st", "road", "avenue"]);
+const ORG_SUFFIX = new Set([
+  "ltd", "inc", "corp", "llc", "gmbh", "plc", "co", "company", "group", "bank", "university", "street", "st", "road", "avenue",
+  // Places: "Solomon Islands", "Costa Rica", "Grote Baan", "Dora Creek".
+  "islands", "island", "republic", "rica", "baan", "creek", "lane", "drive", "boulevard", "square", "park", "bay", "beach", "valley", "hills", "county", "city", "river", "lake", "mountains", "heights",
+]);
+/** Words that start a street or place name: the capitalized words after them are not a person. */
+const PLACE_PREFIX = new Set(["rue", "via", "calle", "avenida", "strada", "piazza", "trg", "ulica", "rua", "largo", "plaza", "viale", "corso", "chemin", "allée", "boulevard", "place", "san", "santa", "são", "saint", "st"]);
+/** Dutch/German/Scandinavian street words glued to the name ("Schaarsteinweg", "Maetsuyckerstraat"). */
+const STREET_ENDING = /(?:straat|weg|laan|plaats|plein|gasse|strasse|straße|allee|gade|vej|gatan|vägen|kade|dijk|steeg)$/;
+/** Verbs that make a capitalized sentence-initial word a person ("Kelvin is from …", "Roksana spent a year …"). */
+const PERSON_VERB = new Set(["said", "says", "told", "asked", "shouted", "spent", "lives", "lived", "works", "worked", "wrote", "called", "went", "wants", "needs", "thinks", "loves", "likes", "hates"]);
 /** Phrases after which the next word is a name whatever it looks like. */
 const INTRODUCERS = [/\bname(?:\s+is|:|'s)?\s*$/i, /\bnamed\s*$/i, /\bcalled\s*$/i, /\bi(?:'m| am)\s*$/i, /\bheiße\s*$/i, /\bm'appelle\s*$/i, /\bme llamo\s*$/i];
 
@@ -48,7 +58,9 @@ const isCap = (w: string): boolean => {
     const c = w.charAt(0);
     if (c === c.toLowerCase()) return false;
   }
-  return !(w.length > 3 && w === w.toUpperCase());
+  // All capitals (two letters or more) is an acronym, not a name: "QA", "PR", "SSN", "NASA" (issue 16: "Say hello
+  // to the QA team" became "the <PERSON> team").
+  return !(w.length > 1 && w === w.toUpperCase());
 };
 
 /** A token minus a trailing possessive "'s" / "’s". */
@@ -161,8 +173,18 @@ export const personRecognizer: Recognizer = {
       let score = 0;
       let j = i;
       let first = i;
-      if (HONORIFICS.has(t.lower) && toks[i + 1] && (toks[i + 1] as Tok).cap && adjacent(text, t, toks[i + 1] as Tok)) {
-        score = 0.7;
+      const after = toks[i + 1];
+      if (PLACE_PREFIX.has(t.lower) && t.cap && after && (after.cap || PARTICLES.has(after.lower)) && adjacent(text, t, after)) {
+        // "Rue de la Sarthe", "Via Verbano", "San Andrés": a place, skip its capitalized words.
+        let k = i + 1;
+        while (toks[k + 1] && adjacent(text, toks[k] as Tok, toks[k + 1] as Tok) && ((toks[k + 1] as Tok).cap || PARTICLES.has((toks[k + 1] as Tok).lower))) k++;
+        i = k;
+        continue;
+      }
+      if (t.cap && STREET_ENDING.test(t.lower)) continue;
+      if (HONORIFICS.has(t.lower) && after && adjacent(text, t, after) && (after.cap || FIRST.has(after.lower) || LAST.has(after.lower)) && !ORG_SUFFIX.has(after.lower)) {
+        // "Mr. Ford", and lower-case "mr. martin" / "dr. hurst" (chat text).
+        score = after.cap ? 0.7 : 0.6;
         j = i + 1;
         first = i + 1;
       } else if (FIRST.has(t.lower) && (t.cap || !COMMON.has(t.lower))) {
@@ -171,6 +193,9 @@ export const personRecognizer: Recognizer = {
         score = 0.45;
       } else if ((t.cap || !COMMON.has(t.lower)) && !ORG_SUFFIX.has(t.lower) && introduced(text, t)) {
         score = 0.3;
+      } else if (t.cap && !COMMON.has(t.lower) && !ORG_SUFFIX.has(t.lower) && toks[i + 1] && PERSON_VERB.has((toks[i + 1] as Tok).lower) && adjacent(text, t, toks[i + 1] as Tok) && (i === 0 || /[.!?:\n]\s*$/.test(text.slice(Math.max(0, t.start - 3), t.start)))) {
+        // A capitalized unknown word starting a sentence, followed by a person's verb: "Kelvin is from …".
+        score = 0.55;
       } else if (t.cap && !COMMON.has(t.lower) && coordinatedWithName(text, toks, i)) {
         // "Kovalev, Lee and Phillips": an unknown capitalized word listed beside a known name.
         score = 0.5;

@@ -12,7 +12,7 @@ const CANDIDATE = /(?<![\w+])(?:\+\d{1,3}[ .\-]?)?(?:\(\d{1,5}\)[ .\-]?)?\d{1,15
 const EXTENSION = /(?:[ ]?(?:x|ext\.?|#)[ ]?\d{1,6})$/;
 const DATE_LIKE = /^\d{4}[.\-]\d{1,2}[.\-]\d{1,2}\b|^\d{1,2}[.\-]\d{1,2}[.\-]\d{2,4}$/;
 /** Words right before a number that make it something else: an apartment, a licence, an order number. */
-const NOT_A_PHONE = /\b(?:apt|apartment|suite|unit|flat|floor|room|no|licen[cs]e|passport|id|order|invoice|account|acct|iban|zip|postcode|postal|ssn|ticket|case)\W{0,3}$/i;
+const NOT_A_PHONE = /\b(?:apt|apartment|suite|unit|flat|floor|room|no|licen[cs]e|passport|id|order|invoice|account|acct|iban|zip|postcode|postal|ssn|ticket|case|building|bldg|block|house|street|st|road|rd|avenue|ave|box|serial|ref|reference|policy|member|customer|employee|badge)\W{0,3}(?:no\.?|number|#)?(?:\s+(?:is|was|:))?\W{0,3}$/i;
 
 function scoreCandidate(raw: string, regions: readonly string[]): number {
   const digits = raw.replace(EXTENSION, "").replace(/\D/g, "");
@@ -33,10 +33,16 @@ function scoreCandidate(raw: string, regions: readonly string[]): number {
   return possible ? 0.4 : 0;
 }
 
-/** Bare digit runs ("425700624") are ids as often as phones: they need a context word. */
+/**
+ * Phone-like formatting: a leading "+" or "00", an area code in parentheses, or groups split by dashes or dots
+ * ("555-123-4567", "030.1234.5678"). Bare digit runs ("425700624") and space-split groups ("221 4567 12") are
+ * ids, street and building numbers as often as phones: they need a context word ("call", "phone", ...).
+ */
+const PHONE_FORMAT = /^(?:\+|00)|\(\d{1,5}\)|\d[\-.]\d/;
+
 function shapePenalty(raw: string, before: string): number {
-  if (NOT_A_PHONE.test(before)) return 0.2;
-  return /^\d+$/.test(raw) ? 0.4 : 1;
+  if (NOT_A_PHONE.test(before)) return 0;
+  return PHONE_FORMAT.test(raw) ? 1 : 0.4;
 }
 
 /**
@@ -49,7 +55,7 @@ const SHAPE_ONLY = /[ .\-()]/;
 
 export const phoneRecognizer: Recognizer = {
   type: "PHONE_NUMBER",
-  context: ["phone", "call", "tel", "telephone", "mobile", "cell", "fax", "office", "reach", "number", "contact", "whatsapp", "sms", "text", "dial", "telefon", "handy", "téléphone", "portable", "teléfono", "móvil", "ring"],
+  context: ["phone", "call", "tel", "telephone", "mobile", "cell", "fax", "office", "reach", "number", "contact", "whatsapp", "sms", "text", "dial", "telefon", "handy", "téléphone", "portable", "teléfono", "móvil", "ring", "answering", "answer", "calls", "landline", "hotline", "voicemail"],
   find(text, policy) {
     const out: PiiCandidate[] = [];
     const memo = new Map<string, number>();
@@ -60,7 +66,7 @@ export const phoneRecognizer: Recognizer = {
         if (memo.size < PARSE_BUDGET) memo.set(m[0], (parsed = scoreCandidate(m[0], policy.pii.phoneRegions)));
         else parsed = SHAPE_ONLY.test(m[0]) && (m[0].match(/\d/g)?.length ?? 0) >= 7 ? 0.5 : 0;
       }
-      const score = Math.min(parsed, shapePenalty(m[0], text.slice(Math.max(0, m.index - 16), m.index)));
+      const score = Math.min(parsed, shapePenalty(m[0], text.slice(Math.max(0, m.index - 32), m.index)));
       if (score > 0) out.push({ type: "PHONE_NUMBER", start: m.index, end: m.index + m[0].length, score });
     }
     return out;

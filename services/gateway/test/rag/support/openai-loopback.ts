@@ -24,7 +24,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
 /** The loopback model's answer to a prompt. */
 export function loopbackAnswer(messages: ChatRequestBody["messages"]): string {
   const system = messages.find((m) => m.role === "system")?.content ?? "";
-  const m = /\[Document 1\] \(Source: [^)]*\)\n([\s\S]*?)(?:\n\n\[Document 2\]|$)/.exec(system);
+  const m = /\[Document 1\] \(Source: [^)]*\)\n(?:<<<DATA 1>>>\n)?([\s\S]*?)(?:\n<<<END DATA 1>>>|\n\n\[Document 2\]|$)/.exec(system);
   if (!m) return "I don't know.";
   const line = (m[1] ?? "").split("\n").find((l) => l.trim() !== "" && !l.startsWith("#")) ?? "";
   const sentence = line.split(/(?<=[.!?])\s/)[0] ?? "";
