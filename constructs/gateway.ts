@@ -13,6 +13,10 @@ import { gatewayConfigSchema, type GatewayConfigInput } from "../services/gatewa
 import { HelmRelease } from "./private/helm-release";
 import { withTokenPlaceholders } from "./private/helm-values-schema";
 import { PlatformConfigError } from "./private/platform-errors";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
+
+/** Requests and limits of one gateway pod. */
+const GATEWAY_RESOURCES: ResourcesValues = { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } };
 
 /** A self-hosted chat model the gateway routes to. */
 export interface GatewayModel {
@@ -237,7 +241,7 @@ export class Gateway extends Construct {
         env: [{ name: "OTEL_SERVICE_NAME", value: "llm-gateway" }, ...(props.otlpEndpoint ? [{ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: props.otlpEndpoint }] : [])],
         containerPort: 8080,
         service: { port: 80 },
-        resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        resources: GATEWAY_RESOURCES,
         autoscaling: { enabled: true, minReplicas: props.replicas, maxReplicas: props.maxReplicas, targetCPUUtilizationPercentage: 60 },
         podDisruptionBudget: { enabled: true, minAvailable: props.replicas > 1 ? 1 : 0 },
         serviceAccount: { create: true, name: props.serviceAccountName },
@@ -268,6 +272,8 @@ export class Gateway extends Construct {
           })),
         },
       },
+      // The chart rolls with maxSurge 25 % (rounded up) of the pods, here at the HPA's maximum.
+      workloads: [{ name: releaseName, kind: "Deployment", replicas: props.replicas, maxReplicas: props.maxReplicas, surge: Math.ceil(props.maxReplicas / 4), requests: requestsOf(GATEWAY_RESOURCES) }],
     });
     this.url = `http://${releaseName}.${props.namespace}.svc.cluster.local`;
   }

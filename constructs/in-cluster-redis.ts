@@ -8,6 +8,7 @@ import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
 import type { PlatformReleaseProps } from "./private/platform-release-props";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** Props of InClusterRedis. */
 export interface InClusterRedisProps extends PlatformReleaseProps {
@@ -44,6 +45,7 @@ export class InClusterRedis extends Construct {
       namespaces: [props.namespace, ...(props.clientNamespaces ?? [])],
       dependsOn: props.dependsOn,
     });
+    const resources: ResourcesValues = { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } };
     const persistence = { enabled: true, size: `${props.storageGiB}Gi`, storageClass: props.storageClassName };
     this.release = new HelmRelease(this, "release", {
       environment: props.environment,
@@ -55,10 +57,14 @@ export class InClusterRedis extends Construct {
         fullnameOverride: releaseName,
         architecture: props.replicas > 0 ? "replication" : "standalone",
         auth: { enabled: true, existingSecret: this.passwordSecret.secretName, existingSecretPasswordKey: this.passwordSecret.key },
-        master: { persistence, resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } } },
-        replica: { replicaCount: props.replicas, persistence },
+        master: { persistence, resources },
+        replica: { replicaCount: props.replicas, persistence, resources },
         metrics: { enabled: true, serviceMonitor: { enabled: true } },
       },
+      workloads: [
+        { name: `${releaseName}-master`, kind: "StatefulSet", replicas: 1, requests: requestsOf(resources) },
+        ...(props.replicas > 0 ? [{ name: `${releaseName}-replicas`, kind: "StatefulSet" as const, replicas: props.replicas, requests: requestsOf(resources) }] : []),
+      ],
     });
     this.host = `${releaseName}-master.${props.namespace}.svc.cluster.local`;
     this.podSelector = { "app.kubernetes.io/name": "redis", "app.kubernetes.io/instance": releaseName };

@@ -55,6 +55,10 @@ export class SpotTerminationHandler extends Construct {
         enablePrometheusServer: serviceMonitor,
         serviceMonitor: { create: serviceMonitor },
       },
+      // The project sets no requests for the handler (the chart's default resources is empty): it takes none.
+      workloads: [
+        { name: "aws-node-termination-handler", kind: "DaemonSet", requests: { cpu: "0", memory: "0" }, nodeSelector: { "eks.amazonaws.com/capacityType": "SPOT" }, tolerations: unionTolerations(props.spotGroups) },
+      ],
     });
   }
 }

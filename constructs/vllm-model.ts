@@ -10,6 +10,7 @@ import type { GpuScheduling } from "../stacks/cluster-outputs";
 import { HelmRelease } from "./private/helm-release";
 import { PlatformConfigError } from "./private/platform-errors";
 import { tolerationValues } from "./private/platform-scheduling";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** The model as the environment file describes it (a subset of ModelConfig). */
 export interface VllmModelSpec {
@@ -49,6 +50,12 @@ export interface VllmModelProps {
 
 /** The vLLM server image, pinned. */
 export const VLLM_IMAGE = { repository: "vllm/vllm-openai", tag: "v0.10.1.1" } as const;
+
+/**
+ * How a model's Deployment rolls: one old pod goes before its replacement starts, so a rollout needs no spare GPU
+ * node (docs/decisions/0081-rollouts-without-spare-gpus.md).
+ */
+export const VLLM_ROLLOUT = { maxSurge: 0, maxUnavailable: 1 } as const;
 
 /** Port of every vLLM server. */
 export const VLLM_PORT = 8000;
@@ -93,6 +100,8 @@ export class VllmModel extends Construct {
     const startupPeriod = 10;
     // bf16 weights take 2 bytes a parameter; 10% and 10 GiB spare for tokenizer files and safetensors overhead.
     const weightsGiB = Math.ceil(model.parametersBillions * 2 * 1.1) + 10;
+    const resources: ResourcesValues = { requests: { cpu: String(4 * tp), memory: `${24 * tp}Gi` }, limits: { memory: `${48 * tp}Gi` } };
+    const placement = { nodeSelector: { ...group.nodeSelector }, tolerations: group.tolerations.map(tolerationValues) };
     this.release = new HelmRelease(this, "release", {
       environment,
       releaseName: this.releaseName,
@@ -123,13 +132,10 @@ export class VllmModel extends Construct {
           sizeLimit: `${weightsGiB}Gi`,
           syncImage: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.27.50" },
         },
+        rollout: { ...VLLM_ROLLOUT },
         shmSizeLimit: `${Math.min(64, 8 * tp)}Gi`,
-        nodeSelector: { ...group.nodeSelector },
-        tolerations: group.tolerations.map(tolerationValues),
-        resources: {
-          requests: { cpu: String(4 * tp), memory: `${24 * tp}Gi` },
-          limits: { memory: `${48 * tp}Gi` },
-        },
+        ...placement,
+        resources,
         serviceAccount: { create: false, name: props.serviceAccountName },
         service: { port: VLLM_PORT },
         probes: {
@@ -149,6 +155,18 @@ export class VllmModel extends Construct {
           : { enabled: false, minReplicas: model.replicas, maxReplicas: Math.max(1, model.replicas), waitingRequestsTarget: 5, prometheusAddress: props.prometheusUrl },
         serviceMonitor: { enabled: true, interval: "15s" },
       },
+      workloads: [
+        {
+          name: this.releaseName,
+          kind: "Deployment",
+          replicas: model.replicas,
+          ...(model.autoscaling ? { maxReplicas: model.autoscaling.maxReplicas } : {}),
+          surge: VLLM_ROLLOUT.maxSurge,
+          requests: { ...requestsOf(resources), gpus: tp },
+          nodeSelector: group.nodeSelector,
+          tolerations: group.tolerations,
+        },
+      ],
     });
     this.url = `http://${this.releaseName}.${props.namespace}.svc.cluster.local:${VLLM_PORT}/v1`;
     this.podSelector = { "app.kubernetes.io/name": "vllm-model", "app.kubernetes.io/instance": this.releaseName };

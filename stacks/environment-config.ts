@@ -153,6 +153,13 @@ const platformSchema = z
         rerankerReplicas: z.number().int().min(1).default(1),
         /** Also deploy the prompt-injection and toxicity classifiers the guardrails call. */
         classifiers: z.boolean().default(false),
+        /** Requests of one embedder or reranker pod; the scheduling check places them on the nodes. @default 1 CPU, 3Gi */
+        requests: z
+          .strictObject({
+            cpu: z.string().regex(/^\d+(\.\d+)?m?$/, "expected a CPU quantity such as 500m or 2"),
+            memory: z.string().regex(/^\d+(\.\d+)?(Mi|Gi)$/, "expected a memory quantity such as 512Mi or 3Gi"),
+          })
+          .optional(),
       })
       .prefault({}),
     gateway: z

@@ -189,6 +189,7 @@ export class PlatformStack extends TerraformStack {
           replicas,
           device: tei.device,
           gpu: teiGpu,
+          ...(tei.requests && (role === "embedder" || role === "reranker") ? { requests: tei.requests } : {}),
           dependsOn: [...ns(PLATFORM_NAMESPACES.rag), ...crds, ...(gpu && teiGpu ? [gpu.release.release] : [])],
         });
         this.releases.push(t.release);
