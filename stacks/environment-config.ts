@@ -102,8 +102,17 @@ export const modelSchema = z.strictObject({
   pricePer1kTokens: z.strictObject({ input: z.number().min(0), output: z.number().min(0) }).optional(),
 });
 
+/** An EC2 security group id. */
+export const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
 const endpointAccess = z.discriminatedUnion("mode", [
-  z.strictObject({ mode: z.literal("private") }),
+  z.strictObject({
+    mode: z.literal("private"),
+    /** Networks admitted to the private API endpoint on 443: VPN clients, bastion or CI runner subnets. */
+    allowedCidrs: z.array(cidr("a client CIDR").refine((c) => !c.endsWith("/0"), "expected a restricted CIDR, not /0")).default([]),
+    /** Security groups admitted to the private API endpoint on 443: a bastion's, the CI runners'. */
+    allowedSecurityGroupIds: z.array(z.string().regex(SECURITY_GROUP_ID, "expected a security group id, sg- and 8 or 17 hex digits")).default([]),
+  }),
   z.strictObject({
     mode: z.literal("public-restricted"),
     /** CIDRs allowed to reach the public endpoint. 0.0.0.0/0 is refused: that is not restricted. */
@@ -211,7 +220,7 @@ export const environmentSchema = z.strictObject({
   }),
   cluster: z.strictObject({
     kubernetesVersion: z.string().regex(/^1\.\d{2}$/, "expected a Kubernetes minor version such as \"1.33\" (quoted in YAML)"),
-    endpoint: endpointAccess.default({ mode: "private" }),
+    endpoint: endpointAccess.default({ mode: "private", allowedCidrs: [], allowedSecurityGroupIds: [] }),
     /** IAM role ARNs granted cluster-admin through EKS access entries. */
     admins: z.array(iamRoleArn).min(1),
     /** Days CloudWatch keeps control-plane logs: one of the periods CloudWatch accepts. */
@@ -400,6 +409,15 @@ export function checkEnvironmentRules(env: EnvironmentConfig): Array<{ path: str
   const totalGpus = [...maxGpusByGroup.values()].reduce((a, b) => a + b, 0);
   if (totalGpus > env.maxGpus) {
     problems.push({ path: "maxGpus", message: `GPU node groups reach ${totalGpus} GPUs at max scale, above the ceiling maxGpus (${env.maxGpus})` });
+  }
+
+  const endpoint = env.cluster.endpoint;
+  if (endpoint.mode === "private" && endpoint.allowedCidrs.length + endpoint.allowedSecurityGroupIds.length === 0) {
+    problems.push({
+      path: "cluster.endpoint",
+      message:
+        "expected allowedCidrs or allowedSecurityGroupIds for a private endpoint: the cluster security group admits only itself, so nothing outside the cluster (VPN, bastion, CI runner) could reach the API to deploy the platform stack",
+    });
   }
 
   const tei = env.platform.textEmbeddings;

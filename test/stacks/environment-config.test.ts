@@ -119,6 +119,25 @@ describe("environment schema", () => {
     ]);
   });
 
+  test("a private endpoint needs someone to admit, and admits only restricted networks and security group ids", () => {
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private" }))).toEqual([
+      {
+        file: FILE,
+        path: "cluster.endpoint",
+        message:
+          "expected allowedCidrs or allowedSecurityGroupIds for a private endpoint: the cluster security group admits only itself, so nothing outside the cluster (VPN, bastion, CI runner) could reach the API to deploy the platform stack",
+      },
+    ]);
+    expect(problemsOf((i) => delete (i.cluster as { endpoint?: unknown }).endpoint)).toHaveLength(1);
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private", allowedCidrs: ["0.0.0.0/0"] }))).toEqual([
+      { file: FILE, path: "cluster.endpoint.allowedCidrs[0]", message: "expected a restricted CIDR, not /0" },
+    ]);
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private", allowedSecurityGroupIds: ["sg-123"] }))).toEqual([
+      { file: FILE, path: "cluster.endpoint.allowedSecurityGroupIds[0]", message: "expected a security group id, sg- and 8 or 17 hex digits" },
+    ]);
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] }))).toEqual([]);
+  });
+
   test("a log retention CloudWatch does not offer", () => {
     expect(problemsOf((i) => Object.assign(i.cluster, { logRetentionDays: 10 }))[0]).toMatchObject({
       path: "cluster.logRetentionDays",
