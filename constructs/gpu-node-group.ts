@@ -111,6 +111,7 @@ export class GpuNodeGroup extends Construct {
       rootVolumeThroughput: 500,
       labels,
       taint: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: EKS_TAINT_EFFECT[GPU_TAINT.effect] }],
+      gpus: this.gpusPerNode,
     });
     this.capacity = {
       instanceTypes: [...instanceTypes],

@@ -19,6 +19,7 @@ import { SecretV1 } from "@cdktf/provider-kubernetes/lib/secret-v1";
 import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account-v1";
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { Autoscaling } from "../constructs/autoscaling";
+import { ClusterAutoscaler } from "../constructs/cluster-autoscaler";
 import { DcgmExporter } from "../constructs/dcgm-exporter";
 import { Gateway, type ProtectedWorkload } from "../constructs/gateway";
 import { GpuEnablement } from "../constructs/gpu-enablement";
@@ -126,6 +127,17 @@ export class PlatformStack extends TerraformStack {
         new DcgmExporter(this, "dcgm-exporter", { environment: name, namespace: PLATFORM_NAMESPACES.monitoring, gpuScheduling: cluster.gpuScheduling, dependsOn: crds }).release,
       );
     }
+    // Node autoscaling: Pending pods (KEDA's extra model replicas, rollouts) get nodes up to each group's max.
+    this.releases.push(
+      new ClusterAutoscaler(this, "cluster-autoscaler", {
+        environment: name,
+        namespace: "kube-system",
+        clusterName: cluster.clusterName,
+        region: cluster.region,
+        kubernetesVersion: env.cluster.kubernetesVersion,
+        dependsOn: crds,
+      }).release,
+    );
     const keda = new Autoscaling(this, "autoscaling", { environment: name, namespace: PLATFORM_NAMESPACES.keda, dependsOn: [...ns(PLATFORM_NAMESPACES.keda), ...crds] });
     this.releases.push(keda.release);
 

@@ -26,6 +26,7 @@ export const UPSTREAM_CHARTS = {
   qdrant: { repository: "https://qdrant.github.io/qdrant-helm", chart: "qdrant", version: "1.15.4" },
   redis: { repository: "oci://registry-1.docker.io/bitnamicharts", chart: "redis", version: "21.2.13" },
   keda: { repository: "https://kedacore.github.io/charts", chart: "keda", version: "2.17.2" },
+  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
 } as const satisfies Record<string, UpstreamChart>;
 
 /** An exact version: x.y.z with an optional pre-release, no ranges, no "latest". */
