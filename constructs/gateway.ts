@@ -77,7 +77,14 @@ export interface GatewayProps {
   readonly classifierUrls?: { readonly injection?: string; readonly toxicity?: string };
   readonly rerankerUrl: string;
   /** Qdrant REST URL and API key secret (in the gateway's namespace). */
-  readonly qdrant: { readonly url: string; readonly apiKey: SecretRef };
+  readonly qdrant: {
+    readonly url: string;
+    readonly apiKey: SecretRef;
+    /** Copies of each shard of the collections the gateway creates. @default 1 */
+    readonly replicationFactor?: number;
+    /** Copies that must apply a write before Qdrant acknowledges it. @default 1 */
+    readonly writeConsistencyFactor?: number;
+  };
   /** Redis URL (redis:// or rediss://) and password secret (in the gateway's namespace). */
   readonly redis: { readonly url: string; readonly password: SecretRef };
   /** Workloads only the gateway may reach. @default [] */
@@ -176,6 +183,7 @@ export function buildGatewayConfig(props: GatewayProps): GatewayConfigInput {
     rag: {
       enabled: true,
       qdrant: { url: props.qdrant.url, apiKeyEnv: "QDRANT_API_KEY" },
+      collection: { replicationFactor: props.qdrant.replicationFactor ?? 1, writeConsistencyFactor: props.qdrant.writeConsistencyFactor ?? 1 },
       embedder: { url: props.embedderUrl },
       reranker: { url: props.rerankerUrl },
       query: { defaultModel: bySize[0]?.name ?? "default" },

@@ -150,6 +150,10 @@ const platformSchema = z
         replicas: z.number().int().min(1).default(1),
         storageGiB: z.number().int().min(1).default(50),
         snapshotStorageGiB: z.number().int().min(1).default(20),
+        /** Copies of each shard of the gateway's collections. @default - 2 with several replicas, else 1 */
+        replicationFactor: z.number().int().min(1).optional(),
+        /** Copies that must apply a write before it is acknowledged. @default 1 */
+        writeConsistencyFactor: z.number().int().min(1).default(1),
       })
       .prefault({}),
     /** Where the TEI embedder, reranker and classifiers run. */
@@ -271,6 +275,11 @@ export type ModelConfig = z.output<typeof modelSchema>;
 /** The instance types a GPU group runs, its own or its accelerator's defaults. */
 export function gpuGroupInstanceTypes(group: GpuNodeGroupConfig): string[] {
   return group.instanceTypes ?? [...ACCELERATOR_PROFILES[group.accelerator].defaultInstanceTypes];
+}
+
+/** Copies of each shard of the gateway's Qdrant collections: as configured, else 2 when Qdrant runs several replicas. */
+export function qdrantReplicationFactor(q: { readonly replicas: number; readonly replicationFactor?: number }): number {
+  return q.replicationFactor ?? Math.min(q.replicas, 2);
 }
 
 /**
@@ -409,6 +418,14 @@ export function checkEnvironmentRules(env: EnvironmentConfig): Array<{ path: str
   const totalGpus = [...maxGpusByGroup.values()].reduce((a, b) => a + b, 0);
   if (totalGpus > env.maxGpus) {
     problems.push({ path: "maxGpus", message: `GPU node groups reach ${totalGpus} GPUs at max scale, above the ceiling maxGpus (${env.maxGpus})` });
+  }
+
+  const q = env.platform.qdrant;
+  const replication = qdrantReplicationFactor(q);
+  if (replication > q.replicas) {
+    problems.push({ path: "platform.qdrant.replicationFactor", message: `expected at most platform.qdrant.replicas (${q.replicas}) copies of each shard, got ${replication}` });
+  } else if (q.writeConsistencyFactor > replication) {
+    problems.push({ path: "platform.qdrant.writeConsistencyFactor", message: `expected at most the replication factor (${replication}), got ${q.writeConsistencyFactor}` });
   }
 
   const endpoint = env.cluster.endpoint;

@@ -34,7 +34,7 @@ import type { HelmRelease } from "../constructs/private/helm-release";
 import { PlatformConfigError } from "../constructs/private/platform-errors";
 import { EncryptedGp3StorageClass } from "../constructs/private/platform-storage-class";
 import type { ClusterOutputs } from "./cluster-outputs";
-import { resourceTags, type EnvironmentConfig } from "./environment-config";
+import { qdrantReplicationFactor, resourceTags, type EnvironmentConfig } from "./environment-config";
 
 /** Props of the platform stack. */
 export interface PlatformStackProps {
@@ -259,7 +259,12 @@ export class PlatformStack extends TerraformStack {
       embedderUrl: teiReleases.embedder!.url,
       rerankerUrl: teiReleases.reranker!.url,
       classifierUrls: { injection: teiReleases.injection?.url, toxicity: teiReleases.toxicity?.url },
-      qdrant: { url: qdrant.url, apiKey: { secretName: qdrant.apiKeySecret.secretName, key: qdrant.apiKeySecret.key } },
+      qdrant: {
+        url: qdrant.url,
+        apiKey: { secretName: qdrant.apiKeySecret.secretName, key: qdrant.apiKeySecret.key },
+        replicationFactor: qdrantReplicationFactor(env.platform.qdrant),
+        writeConsistencyFactor: env.platform.qdrant.writeConsistencyFactor,
+      },
       redis: { url: redis.url, password: redis.password },
       protectedWorkloads,
       dependsOn: [...ns(gatewayNs), ...crds, ...qdrant.apiKeySecret.secrets, ...redis.dependsOn],

@@ -138,6 +138,16 @@ describe("environment schema", () => {
     expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] }))).toEqual([]);
   });
 
+  test("Qdrant's replication factor fits its replicas, and write consistency fits the replication factor", () => {
+    expect(problemsOf((i) => (i.platform = { qdrant: { replicas: 3, replicationFactor: 4 } }))).toEqual([
+      { file: FILE, path: "platform.qdrant.replicationFactor", message: "expected at most platform.qdrant.replicas (3) copies of each shard, got 4" },
+    ]);
+    expect(problemsOf((i) => (i.platform = { qdrant: { replicas: 3, writeConsistencyFactor: 3 } }))).toEqual([
+      { file: FILE, path: "platform.qdrant.writeConsistencyFactor", message: "expected at most the replication factor (2), got 3" },
+    ]);
+    expect(problemsOf((i) => (i.platform = { qdrant: { replicas: 3, replicationFactor: 3, writeConsistencyFactor: 2 } }))).toEqual([]);
+  });
+
   test("a log retention CloudWatch does not offer", () => {
     expect(problemsOf((i) => Object.assign(i.cluster, { logRetentionDays: 10 }))[0]).toMatchObject({
       path: "cluster.logRetentionDays",
