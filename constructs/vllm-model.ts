@@ -60,9 +60,32 @@ export const VLLM_ROLLOUT = { maxSurge: 0, maxUnavailable: 1 } as const;
 /** Port of every vLLM server. */
 export const VLLM_PORT = 8000;
 
-/** Seconds a model may take to load (after the weights are on local disk): 20 s per billion parameters, at least 10 minutes. */
+/**
+ * How a model's weights get to its GPUs: streamed from S3 by vLLM's Run:ai Model Streamer (no local copy), with
+ * the figures the startup probe is sized from (docs/decisions/0083-model-weights-streamed-from-s3.md).
+ */
+export const VLLM_WEIGHTS = {
+  loader: "runai-streamer",
+  /** Parallel S3 readers: the concurrency at which Run:ai's benchmark peaked on S3 (32). */
+  streamerConcurrency: 32,
+  /** CPU buffer per worker: 8 GiB, well inside the pod's memory request. */
+  streamerMemoryLimitBytes: 8 * 2 ** 30,
+  /** GB/s assumed from S3: half of the 3.07 GB/s Run:ai measured (15 GB in 4.88 s at concurrency 32). */
+  streamGBPerSecond: 1.5,
+} as const;
+
+/** Bytes of bf16 safetensors per billion parameters, with 5 % for embeddings kept in fp32 and file overhead. */
+const WEIGHT_GB_PER_BILLION = 2 * 1.05;
+
+/**
+ * Seconds the startup probe allows a model to become ready: streaming its bf16 weights from S3 at
+ * VLLM_WEIGHTS.streamGBPerSecond, plus engine warm-up (workers, memory profiling, CUDA graph capture: 120 s plus
+ * 2 s per billion parameters), three times over so a slow S3 day or a cold node is not killed; at least 10 minutes.
+ */
 export function startupAllowanceSeconds(parametersBillions: number): number {
-  return Math.max(600, Math.ceil(parametersBillions * 20));
+  const stream = (parametersBillions * WEIGHT_GB_PER_BILLION) / VLLM_WEIGHTS.streamGBPerSecond;
+  const warmUp = 120 + 2 * parametersBillions;
+  return Math.max(600, Math.ceil(3 * (stream + warmUp)));
 }
 
 /** A vLLM model server. */
@@ -131,6 +154,8 @@ export class VllmModel extends Construct {
           localPath: "/models",
           sizeLimit: `${weightsGiB}Gi`,
           syncImage: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.27.50" },
+          loader: VLLM_WEIGHTS.loader,
+          streamer: { concurrency: VLLM_WEIGHTS.streamerConcurrency, memoryLimitBytes: VLLM_WEIGHTS.streamerMemoryLimitBytes },
         },
         rollout: { ...VLLM_ROLLOUT },
         shmSizeLimit: `${Math.min(64, 8 * tp)}Gi`,
