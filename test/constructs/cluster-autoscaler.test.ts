@@ -6,6 +6,8 @@
 import { Testing } from "cdktf";
 import { ClusterAutoscaler, CLUSTER_AUTOSCALER_IDENTITY, clusterAutoscalerPolicy } from "../../constructs/cluster-autoscaler";
 import { clusterAutoscalerTags } from "../../constructs/private/managed-node-group-props";
+import facts from "../../constructs/data/cluster-autoscaler-facts.json";
+import { CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../constructs/cluster-autoscaler";
 import { SHIPPED_NAMES, resourcesOf, shipped, synthCluster } from "../support/cluster-fixtures";
 import { platformStackOf } from "../platform/fixtures";
 
@@ -76,4 +78,37 @@ test("a Kubernetes version without a listed autoscaler image is refused naming t
   expect(() => new ClusterAutoscaler(Testing.app(), "ca", { environment: "qa", namespace: "kube-system", clusterName: "llm-qa", region: "us-east-1", kubernetesVersion: "1.29" })).toThrow(
     'environment "qa", release "cluster-autoscaler" (chart cluster-autoscaler), cluster.kubernetesVersion: expected a Kubernetes version the autoscaler images are listed for (1.31, 1.32, 1.33, 1.34, 1.35), got "1.29"',
   );
+});
+
+describe("against the upstream facts (constructs/data/cluster-autoscaler-facts.json)", () => {
+  const release = platformStackOf(shipped("prod")).releases.find((r) => r.releaseName === "cluster-autoscaler")!;
+  const leaves = (v: unknown, at = ""): string[] =>
+    v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0 && at !== "extraArgs" && at !== "nodeSelector" && at !== "resources" && at !== "serviceMonitor.selector"
+      ? Object.entries(v).flatMap(([k, x]) => leaves(x, at ? `${at}.${k}` : k))
+      : [at];
+
+  test("the chart is pinned where that version is served", () => {
+    expect(CLUSTER_AUTOSCALER_CHART).toEqual({ repository: facts.chart.repository, chart: facts.chart.name, version: facts.chart.version });
+  });
+
+  test("every values key the release sets is one the chart has", () => {
+    for (const path of leaves(release.values)) expect(facts.valuesKeys.paths).toContain(path);
+  });
+
+  test("every flag is one the autoscaler of the pinned minor has, and the images are the verified tags", () => {
+    const args = (release.values as { extraArgs: Record<string, unknown> }).extraArgs;
+    for (const flag of Object.keys(args)) expect(facts.extraArgs.flags).toContain(flag);
+    expect(facts.extraArgs.expanders).toContain(args["expander"]);
+    expect(CLUSTER_AUTOSCALER_IMAGE_TAGS).toEqual(facts.imageTags.byKubernetesMinor);
+  });
+
+  test("the IAM policy grants exactly the documented actions", () => {
+    expect(clusterAutoscalerPolicy("llm-prod").flatMap((s) => s.Action).sort()).toEqual([...facts.iamActions.actions].sort());
+  });
+
+  test("the tags the node groups carry have the documented keys", () => {
+    const keys = Object.keys(clusterAutoscalerTags("llm-prod", { labels: { a: "b" }, taint: [{ key: "k", value: "v", effect: "NO_SCHEDULE" }], gpus: 1 }));
+    expect(keys.slice(0, 2)).toEqual(facts.awsTags.discovery.map((k) => k.replace("<cluster-name>", "llm-prod")));
+    for (const k of keys.slice(2)) expect(facts.awsTags.nodeTemplatePrefixes.some((p) => k.startsWith(p))).toBe(true);
+  });
 });

@@ -1,3 +1,5 @@
+import { assertValuesMatchSchema } from "../../constructs/private/helm-values-schema";
+import { localChartDir } from "../../constructs/private/helm-charts";
 import { VLLM_WEIGHTS } from "../../constructs/vllm-model";
 import { ENVIRONMENTS, gpuSchedulingOf, platformStackOf } from "./fixtures";
 
@@ -50,4 +52,12 @@ test.each(ENVIRONMENTS)("$name: device plugin and DCGM exporter tolerate and sel
   }
   const spot = groups.filter((g) => g.capacityType === "SPOT").length > 0;
   expect(stack.releases.some((r) => r.releaseName === "aws-node-termination-handler")).toBe(spot);
+});
+
+test("a vLLM rollout that could never start (maxSurge 0 and maxUnavailable 0) is refused by the chart's schema", () => {
+  const release = platformStackOf(ENVIRONMENTS[0]!).releases.find((r) => r.chartName === "vllm-model")!;
+  const target = { environment: "qa", release: release.releaseName, chart: "vllm-model", chartDir: localChartDir("vllm-model") };
+  expect(() => assertValuesMatchSchema({ ...release.values, rollout: { maxSurge: 0, maxUnavailable: 1 } }, target)).not.toThrow();
+  expect(() => assertValuesMatchSchema({ ...release.values, rollout: { maxSurge: 0, maxUnavailable: 0 } }, target)).toThrow(/rollout\.maxUnavailable/);
+  expect(() => assertValuesMatchSchema({ ...release.values, rollout: { maxSurge: 1, maxUnavailable: 0 } }, target)).not.toThrow();
 });
