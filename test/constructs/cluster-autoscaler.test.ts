@@ -9,6 +9,7 @@ import { clusterAutoscalerTags } from "../../constructs/private/managed-node-gro
 import facts from "../../constructs/data/cluster-autoscaler-facts.json";
 import { CLUSTER_AUTOSCALER_CHART, CLUSTER_AUTOSCALER_IMAGE_TAGS } from "../../constructs/cluster-autoscaler";
 import { SHIPPED_NAMES, resourcesOf, shipped, synthCluster } from "../support/cluster-fixtures";
+import { UPSTREAM_FACTS, upstreamReleaseProblems } from "../support/upstream-charts";
 import { platformStackOf } from "../platform/fixtures";
 
 describe.each(SHIPPED_NAMES)("%s", (name) => {
@@ -80,19 +81,18 @@ test("a Kubernetes version without a listed autoscaler image is refused naming t
   );
 });
 
-describe("against the upstream facts (constructs/data/cluster-autoscaler-facts.json)", () => {
+describe("against the upstream facts (constructs/data/upstream-charts.json, constructs/data/cluster-autoscaler-facts.json)", () => {
   const release = platformStackOf(shipped("prod")).releases.find((r) => r.releaseName === "cluster-autoscaler")!;
-  const leaves = (v: unknown, at = ""): string[] =>
-    v !== null && typeof v === "object" && !Array.isArray(v) && Object.keys(v).length > 0 && at !== "extraArgs" && at !== "nodeSelector" && at !== "resources" && at !== "serviceMonitor.selector"
-      ? Object.entries(v).flatMap(([k, x]) => leaves(x, at ? `${at}.${k}` : k))
-      : [at];
+  const chartFacts = UPSTREAM_FACTS.find((f) => f.key === "clusterAutoscaler")!;
 
   test("the chart is pinned where that version is served", () => {
-    expect(CLUSTER_AUTOSCALER_CHART).toEqual({ repository: facts.chart.repository, chart: facts.chart.name, version: facts.chart.version });
+    expect(CLUSTER_AUTOSCALER_CHART).toEqual({ repository: chartFacts.repository, chart: chartFacts.chart, version: chartFacts.version });
   });
 
   test("every values key the release sets is one the chart has", () => {
-    for (const path of leaves(release.values)) expect(facts.valuesKeys.paths).toContain(path);
+    const synthesized = { environment: "prod", name: release.releaseName, chart: release.chartName, version: release.version, repository: CLUSTER_AUTOSCALER_CHART.repository, values: release.values };
+    expect(upstreamReleaseProblems(synthesized)).toEqual([]);
+    expect(upstreamReleaseProblems({ ...synthesized, values: { ...release.values, autoDiscovery: { clusterName: "llm-prod", tag: "x" } } })).toHaveLength(1);
   });
 
   test("every flag is one the autoscaler of the pinned minor has, and the images are the verified tags", () => {
