@@ -3,7 +3,9 @@
  * onto the environment's node groups, and synthesis stops with the environment, the release and what does not fit.
  */
 import { join } from "node:path";
+import fc from "fast-check";
 import { Testing } from "cdktf";
+import { nodeAllocatable } from "../../constructs/private/node-allocatable";
 import { synthesize, StackConfigError } from "../../main";
 import { addEnvironmentStacks } from "../../stacks/environment-stacks";
 import { checkScheduling, wellKnownNodeLabels, type NodeGroupCapacity, type ReleaseWorkloads } from "../../constructs/private/scheduling-check";
@@ -95,6 +97,35 @@ describe("checkScheduling", () => {
       },
     ]);
     expect(checkScheduling({ system }, [release("a", deployment("a", "lots", "1Gi"))])[0]?.message).toBe('Deployment a requests must be Kubernetes quantities, got cpu "lots", memory "1Gi"');
+  });
+});
+
+describe("checkScheduling, properties", () => {
+  const pods = fc.array(
+    fc.record({ cpu: fc.integer({ min: 50, max: 1900 }), mem: fc.integer({ min: 64, max: 6000 }), replicas: fc.integer({ min: 1, max: 4 }) }),
+    { minLength: 1, maxLength: 8 },
+  );
+  const releases = (ps: Array<{ cpu: number; mem: number; replicas: number }>) =>
+    ps.map((p, i) => release(`r${i}`, deployment(`r${i}`, `${p.cpu}m`, `${p.mem}Mi`, { replicas: p.replicas })));
+  const sized = (max: number): NodeGroupCapacity => ({ ...system, desired: 1, max });
+
+  test("what fits on n nodes fits on n + 1", () => {
+    fc.assert(
+      fc.property(pods, fc.integer({ min: 1, max: 5 }), (ps, n) => {
+        if (checkScheduling({ system: sized(n) }, releases(ps)).length === 0) expect(checkScheduling({ system: sized(n + 1) }, releases(ps))).toEqual([]);
+      }),
+    );
+  });
+
+  test("more requested than the nodes hold in total never passes", () => {
+    const a = nodeAllocatable("m7i.large");
+    fc.assert(
+      fc.property(pods, fc.integer({ min: 1, max: 5 }), (ps, n) => {
+        const cpu = ps.reduce((t, p) => t + p.cpu * p.replicas, 0);
+        const mem = ps.reduce((t, p) => t + p.mem * p.replicas, 0);
+        if (cpu > n * a.cpuMillis || mem > n * a.memoryMiB) expect(checkScheduling({ system: sized(n) }, releases(ps)).length).toBeGreaterThan(0);
+      }),
+    );
   });
 });
 
