@@ -116,6 +116,7 @@ export class GpuNodeGroup extends Construct {
     this.capacity = {
       instanceTypes: [...instanceTypes],
       min: props.minSize,
+      desired: props.desiredSize,
       max: props.maxSize,
       labels: { ...labels, ...wellKnownNodeLabels(this.capacityType) },
       taints: [...this.tolerations],

@@ -50,6 +50,6 @@ export class SystemNodeGroup extends Construct {
       diskSizeGiB,
       labels,
     });
-    this.capacity = { instanceTypes: [...instanceTypes], min: props.minSize, max: props.maxSize, labels: { ...labels, ...wellKnownNodeLabels("ON_DEMAND") }, taints: [] };
+    this.capacity = { instanceTypes: [...instanceTypes], min: props.minSize, desired: props.desiredSize, max: props.maxSize, labels: { ...labels, ...wellKnownNodeLabels("ON_DEMAND") }, taints: [] };
   }
 }

@@ -58,6 +58,8 @@ export class HelmRelease extends Construct {
   readonly version?: string;
   /** The pods it runs, as declared (undefined: not declared). */
   readonly workloads?: readonly Workload[];
+  /** Whether the apply waits for its pods to be ready. */
+  readonly wait: boolean;
 
   constructor(scope: Construct, id: string, props: HelmReleaseProps) {
     super(scope, id);
@@ -67,6 +69,7 @@ export class HelmRelease extends Construct {
     }
     this.values = props.values;
     this.workloads = props.workloads;
+    this.wait = props.wait ?? true;
     this.releaseName = props.releaseName;
     this.namespace = props.namespace;
     let chart: string;
@@ -98,7 +101,7 @@ export class HelmRelease extends Construct {
       version: this.version,
       values: [stringify(props.values, { lineWidth: 0 })],
       timeout,
-      wait: props.wait ?? true,
+      wait: this.wait,
       atomic: false,
       cleanupOnFail: true,
       maxHistory: 10,

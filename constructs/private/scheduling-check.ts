@@ -4,9 +4,10 @@
  * does not fit. A pod may go to a group whose labels satisfy its nodeSelector and node affinity and whose taints
  * it tolerates; each node offers the allocatable of the group's smallest instance type (node-allocatable.ts).
  * DaemonSets take their requests from every node they run on first; then the other pods are packed first-fit
- * (largest first) onto the groups' nodes at max size, in two scenarios: every workload at its configured replica
- * count, and every workload at its autoscaling maximum, each plus its rolling-update surge (an apply may roll
- * every release at once). Not modelled: pod (anti-)affinity and topology spread, ephemeral storage, volumes'
+ * (largest first) onto the groups' nodes, in three scenarios: the first install (every workload at its replica
+ * count on each group's desired nodes, before the autoscaler adds any; only releases the apply waits for must fit),
+ * then on the groups at max size every workload at its configured replica count, and at its autoscaling maximum,
+ * each plus its rolling-update surge (an apply may roll every release at once). Not modelled: pod (anti-)affinity and topology spread, ephemeral storage, volumes'
  * zones; so passing is necessary, not sufficient.
  */
 import type { Toleration } from "../gpu-node-group";
@@ -17,8 +18,9 @@ import { cpuMillis, memoryMiB, type Workload, type WorkloadToleration } from "./
 export interface NodeGroupCapacity {
   /** Instance types the group may launch. */
   readonly instanceTypes: readonly string[];
-  /** Nodes at the group's minimum and maximum size. */
+  /** Nodes at the group's minimum, initial and maximum size. */
   readonly min: number;
+  readonly desired: number;
   readonly max: number;
   /** Labels every node carries (the group's own and those EKS and the kubelet add). */
   readonly labels: Readonly<Record<string, string>>;
@@ -32,6 +34,8 @@ export interface ReleaseWorkloads {
   readonly chartName: string;
   /** Undefined when the release declared nothing: that is a problem in itself. */
   readonly workloads?: readonly Workload[];
+  /** Whether the apply waits for its pods (a pod of such a release must fit at first install). @default true */
+  readonly wait?: boolean;
 }
 
 /** What does not fit, for one release and workload. */
@@ -49,6 +53,7 @@ export function wellKnownNodeLabels(capacityType: "ON_DEMAND" | "SPOT"): Record<
 interface Pod {
   readonly release: string;
   readonly workload: string;
+  readonly waited: boolean;
   readonly cpu: number;
   readonly mem: number;
   readonly gpus: number;
@@ -101,7 +106,7 @@ export function checkScheduling(groups: Readonly<Record<string, NodeGroupCapacit
   const alloc = Object.fromEntries(names.map((n) => [n, guaranteedAllocatable(groups[n]!.instanceTypes)])) as Record<string, Allocatable>;
   // Per-node resources left after the DaemonSets.
   const perNode = Object.fromEntries(names.map((n) => [n, { cpu: alloc[n]!.cpuMillis, mem: alloc[n]!.memoryMiB, gpus: alloc[n]!.gpus, pods: alloc[n]!.pods }])) as Record<string, Omit<Node, "group">>;
-  const replicated: Array<{ release: string; w: Workload; cpu: number; mem: number; gpus: number; groups: string[] }> = [];
+  const replicated: Array<{ release: string; waited: boolean; w: Workload; cpu: number; mem: number; gpus: number; groups: string[] }> = [];
 
   for (const r of releases) {
     if (r.workloads === undefined) {
@@ -153,18 +158,24 @@ export function checkScheduling(groups: Readonly<Record<string, NodeGroupCapacit
         });
         continue;
       }
-      replicated.push({ release: r.releaseName, w, cpu, mem, gpus, groups: eligible.filter((n) => !tooBig.includes(n)) });
+      replicated.push({ release: r.releaseName, waited: r.wait ?? true, w, cpu, mem, gpus, groups: eligible.filter((n) => !tooBig.includes(n)) });
     }
   }
 
-  for (const scenario of ["at its replica count", "at its autoscaling maximum"] as const) {
+  const scenarios = [
+    { label: "at first install on each group's desired nodes", install: true },
+    { label: "at its replica count plus rollout surge", install: false },
+    { label: "at its autoscaling maximum plus rollout surge", install: false },
+  ] as const;
+  for (const [s, scenario] of scenarios.entries()) {
     const pods: Pod[] = [];
     for (const x of replicated) {
       const base = x.w.replicas ?? 1;
-      const count = (scenario === "at its replica count" ? base : Math.max(base, x.w.maxReplicas ?? base)) + (base > 0 ? (x.w.surge ?? 0) : 0);
-      for (let i = 0; i < count; i++) pods.push({ release: x.release, workload: x.w.name, cpu: x.cpu, mem: x.mem, gpus: x.gpus, groups: x.groups });
+      const count = (s < 2 ? base : Math.max(base, x.w.maxReplicas ?? base)) + (base > 0 && !scenario.install ? (x.w.surge ?? 0) : 0);
+      for (let i = 0; i < count; i++) pods.push({ release: x.release, workload: x.w.name, waited: x.waited, cpu: x.cpu, mem: x.mem, gpus: x.gpus, groups: x.groups });
     }
-    const nodes: Node[] = names.flatMap((n) => Array.from({ length: groups[n]!.max }, () => ({ group: n, ...perNode[n]! })));
+    const size = (n: string) => (scenario.install ? groups[n]!.desired : groups[n]!.max);
+    const nodes: Node[] = names.flatMap((n) => Array.from({ length: size(n) }, () => ({ group: n, ...perNode[n]! })));
     // Largest first: GPUs, then CPU, then memory; ties keep the releases' order.
     const order = pods.map((p, i) => [p, i] as const).sort(([a, i], [b, j]) => b.gpus - a.gpus || b.cpu - a.cpu || b.mem - a.mem || i - j);
     const unplaced = new Map<string, { release: string; workload: string; pod: Pod; count: number; total: number }>();
@@ -183,19 +194,21 @@ export function checkScheduling(groups: Readonly<Record<string, NodeGroupCapacit
       node.gpus -= p.gpus;
       node.pods -= 1;
     }
-    const failed = [...unplaced.values()].filter((e) => e.count > 0);
+    // At first install only the releases the apply waits for fail it; the autoscaler makes room for the others.
+    const failed = [...unplaced.values()].filter((e) => e.count > 0 && (!scenario.install || e.pod.waited));
     for (const e of failed) {
       const where = e.pod.groups
         .map((n) => {
           const free = nodes.filter((nd) => nd.group === n);
           const most = free.reduce((a, b) => (b.cpu > a.cpu ? b : a), free[0]!);
-          return `${n} at max ${groups[n]!.max} × ${groups[n]!.instanceTypes.join("/")} (largest remainder on a node: ${fmtPod({ cpu: Math.max(0, most.cpu), mem: Math.max(0, most.mem), gpus: Math.max(0, most.gpus) })})`;
+          if (!most) return `${n} at ${size(n)} nodes`;
+          return `${n} at ${scenario.install ? "desired" : "max"} ${size(n)} × ${groups[n]!.instanceTypes.join("/")} (largest remainder on a node: ${fmtPod({ cpu: Math.max(0, most.cpu), mem: Math.max(0, most.mem), gpus: Math.max(0, most.gpus) })})`;
         })
         .join("; ");
       problems.push({
         release: e.release,
         workload: e.workload,
-        message: `${e.count} of ${e.total} pods of ${e.workload} (${fmtPod(e.pod)} each, ${scenario} plus rollout surge) do not fit on ${where}`,
+        message: `${e.count} of ${e.total} pods of ${e.workload} (${fmtPod(e.pod)} each, ${scenario.label}) do not fit on ${where}`,
       });
     }
     if (failed.length > 0) break; // the larger scenario would only repeat the problems

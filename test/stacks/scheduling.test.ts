@@ -3,7 +3,9 @@
  * onto the environment's node groups, and synthesis stops with the environment, the release and what does not fit.
  */
 import { join } from "node:path";
+import fc from "fast-check";
 import { Testing } from "cdktf";
+import { nodeAllocatable } from "../../constructs/private/node-allocatable";
 import { synthesize, StackConfigError } from "../../main";
 import { addEnvironmentStacks } from "../../stacks/environment-stacks";
 import { checkScheduling, wellKnownNodeLabels, type NodeGroupCapacity, type ReleaseWorkloads } from "../../constructs/private/scheduling-check";
@@ -11,15 +13,17 @@ import type { Workload } from "../../constructs/private/workloads";
 import { SHIPPED, clone, shippedFiles, tempDir, writeEnvironments } from "../support/cluster-fixtures";
 
 const GPU_TAINT = { key: "nvidia.com/gpu", operator: "Equal", value: "true", effect: "NoSchedule" } as const;
-const system: NodeGroupCapacity = { instanceTypes: ["m7i.large"], min: 1, max: 2, labels: { "llm-platform.io/role": "system", ...wellKnownNodeLabels("ON_DEMAND") }, taints: [] };
+const system: NodeGroupCapacity = { instanceTypes: ["m7i.large"], min: 1, desired: 1, max: 2, labels: { "llm-platform.io/role": "system", ...wellKnownNodeLabels("ON_DEMAND") }, taints: [] };
 const gpu: NodeGroupCapacity = {
   instanceTypes: ["g6e.12xlarge", "g6e.24xlarge"],
   min: 0,
+  desired: 0,
   max: 1,
   labels: { "llm-platform.io/node-group": "l40s", ...wellKnownNodeLabels("SPOT") },
   taints: [GPU_TAINT],
 };
-const release = (releaseName: string, ...workloads: Workload[]): ReleaseWorkloads => ({ releaseName, chartName: "demo", workloads });
+// Releases the apply does not wait for: the first-install scenario does not hold them (its own test below).
+const release = (releaseName: string, ...workloads: Workload[]): ReleaseWorkloads => ({ releaseName, chartName: "demo", workloads, wait: false });
 const deployment = (name: string, cpu: string, memory: string, extra: Partial<Workload> = {}): Workload => ({ name, kind: "Deployment", replicas: 1, requests: { cpu, memory }, ...extra });
 
 describe("checkScheduling", () => {
@@ -47,6 +51,18 @@ describe("checkScheduling", () => {
     expect(checkScheduling({ system }, [release("a", w)])).toEqual([]);
     expect(checkScheduling({ system }, [release("a", { ...w, maxReplicas: 5 })])[0]?.message).toMatch(/^1 of 5 pods of a .* at its autoscaling maximum plus rollout surge/);
     expect(checkScheduling({ system }, [release("a", { ...w, surge: 3 })])[0]?.message).toMatch(/^1 of 5 pods of a .* at its replica count plus rollout surge/);
+  });
+
+  test("at first install, releases the apply waits for must fit the groups' desired nodes", () => {
+    const w = deployment("qdrant", "1500m", "1Gi", { replicas: 2, kind: "StatefulSet" });
+    expect(checkScheduling({ system }, [release("qdrant", w)])).toEqual([]);
+    expect(checkScheduling({ system }, [{ ...release("qdrant", w), wait: true }])).toEqual([
+      {
+        release: "qdrant",
+        workload: "qdrant",
+        message: "1 of 2 pods of qdrant (1.5 CPU, 1.0 GiB each, at first install on each group's desired nodes) do not fit on system at desired 1 × m7i.large (largest remainder on a node: 0.43 CPU, 5.7 GiB)",
+      },
+    ]);
   });
 
   test("DaemonSets take their share of every node they run on first", () => {
@@ -84,6 +100,35 @@ describe("checkScheduling", () => {
   });
 });
 
+describe("checkScheduling, properties", () => {
+  const pods = fc.array(
+    fc.record({ cpu: fc.integer({ min: 50, max: 1900 }), mem: fc.integer({ min: 64, max: 6000 }), replicas: fc.integer({ min: 1, max: 4 }) }),
+    { minLength: 1, maxLength: 8 },
+  );
+  const releases = (ps: Array<{ cpu: number; mem: number; replicas: number }>) =>
+    ps.map((p, i) => release(`r${i}`, deployment(`r${i}`, `${p.cpu}m`, `${p.mem}Mi`, { replicas: p.replicas })));
+  const sized = (max: number): NodeGroupCapacity => ({ ...system, desired: 1, max });
+
+  test("what fits on n nodes fits on n + 1", () => {
+    fc.assert(
+      fc.property(pods, fc.integer({ min: 1, max: 5 }), (ps, n) => {
+        if (checkScheduling({ system: sized(n) }, releases(ps)).length === 0) expect(checkScheduling({ system: sized(n + 1) }, releases(ps))).toEqual([]);
+      }),
+    );
+  });
+
+  test("more requested than the nodes hold in total never passes", () => {
+    const a = nodeAllocatable("m7i.large");
+    fc.assert(
+      fc.property(pods, fc.integer({ min: 1, max: 5 }), (ps, n) => {
+        const cpu = ps.reduce((t, p) => t + p.cpu * p.replicas, 0);
+        const mem = ps.reduce((t, p) => t + p.mem * p.replicas, 0);
+        if (cpu > n * a.cpuMillis || mem > n * a.memoryMiB) expect(checkScheduling({ system: sized(n) }, releases(ps)).length).toBeGreaterThan(0);
+      }),
+    );
+  });
+});
+
 describe("the environments", () => {
   test.each(SHIPPED.map((e) => [e.name, e] as const))("%s: every workload fits its node groups", (_name, env) => {
     expect(() => addEnvironmentStacks(Testing.app(), env)).not.toThrow();
@@ -107,10 +152,10 @@ describe("the environments", () => {
     );
   });
 
-  test("dev's old system nodes (3 × m7i.large) cannot hold the platform with its rollout headroom", () => {
+  test("dev's old system nodes (m7i.large, desired 2, max 3) cannot hold the platform, not even at first install", () => {
     const dev = structuredClone(SHIPPED.find((e) => e.name === "dev")!);
     const system = dev.nodeGroups.system!;
     system.instanceTypes = ["m7i.large"];
-    expect(() => addEnvironmentStacks(Testing.app(), dev)).toThrow(/^environment "dev", release "[a-z-]+", scheduling: \d+ of \d+ pods of .* do not fit on system at max 3 × m7i.large/);
+    expect(() => addEnvironmentStacks(Testing.app(), dev)).toThrow(/^environment "dev", release "[a-z-]+", scheduling: \d+ of \d+ pods of .* do not fit on system at desired 2 × m7i.large/);
   });
 });
