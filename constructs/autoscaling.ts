@@ -6,6 +6,10 @@ import { Construct } from "constructs";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import type { PlatformReleaseProps } from "./private/platform-release-props";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
+
+/** Requests and limits of each KEDA pod. */
+const KEDA_RESOURCES: ResourcesValues = { requests: { cpu: "100m", memory: "100Mi" }, limits: { cpu: "1", memory: "1000Mi" } };
 
 /** Props of Autoscaling. */
 export interface AutoscalingProps extends PlatformReleaseProps {
@@ -32,10 +36,19 @@ export class Autoscaling extends Construct {
           operator: { enabled: monitors, serviceMonitor: { enabled: monitors } },
           metricServer: { enabled: monitors, serviceMonitor: { enabled: monitors } },
         },
+        // kedacore/charts@v2.17.2:keda/values.yaml's defaults (resources.operator/metricServer/webhooks), made explicit.
+        resources: { operator: KEDA_RESOURCES, metricServer: KEDA_RESOURCES, webhooks: KEDA_RESOURCES },
         securityContext: {
           operator: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ["ALL"] } },
         },
       },
+      workloads: (["keda-operator", "keda-operator-metrics-apiserver", "keda-admission-webhooks"] as const).map((name) => ({
+        name,
+        kind: "Deployment" as const,
+        replicas: 1,
+        surge: 1,
+        requests: requestsOf(KEDA_RESOURCES),
+      })),
     });
   }
 }

@@ -8,6 +8,10 @@ import type { GpuScheduling } from "../stacks/cluster-outputs";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { anyGroupNodeAffinity, tolerationValues, unionTolerations } from "./private/platform-scheduling";
+import { affinityTerms, requestsOf, type ResourcesValues } from "./private/workloads";
+
+/** Requests and limits of the exporter's pod. */
+const DCGM_RESOURCES: ResourcesValues = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } };
 
 /** Props of DcgmExporter. */
 export interface DcgmExporterProps {
@@ -44,8 +48,9 @@ export class DcgmExporter extends Construct {
         affinity: anyGroupNodeAffinity(groups),
         tolerations: unionTolerations(groups).map(tolerationValues),
         serviceMonitor: { enabled: true, interval, honorLabels: false },
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+        resources: DCGM_RESOURCES,
       },
+      workloads: [{ name: "dcgm-exporter", kind: "DaemonSet", requests: requestsOf(DCGM_RESOURCES), nodeAffinity: affinityTerms(anyGroupNodeAffinity(groups)), tolerations: unionTolerations(groups) }],
     });
   }
 }

@@ -14,6 +14,7 @@ import { EksAccessEntry } from "@cdktf/provider-aws/lib/eks-access-entry";
 import { EksAccessPolicyAssociation } from "@cdktf/provider-aws/lib/eks-access-policy-association";
 import { DataAwsEksAddonVersion } from "@cdktf/provider-aws/lib/data-aws-eks-addon-version";
 import { EksAddon } from "@cdktf/provider-aws/lib/eks-addon";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { EksCluster as EksClusterResource } from "@cdktf/provider-aws/lib/eks-cluster";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
@@ -27,7 +28,13 @@ import { PodIdentityRole } from "./private/pod-identity-role";
 
 /** Who may reach the Kubernetes API endpoint. */
 export type EndpointAccess =
-  | { readonly mode: "private" }
+  | {
+      readonly mode: "private";
+      /** Networks admitted to the private endpoint on 443 (VPN clients, bastion, CI runners). @default [] */
+      readonly allowedCidrs?: readonly string[];
+      /** Security groups admitted to the private endpoint on 443. @default [] */
+      readonly allowedSecurityGroupIds?: readonly string[];
+    }
   | { readonly mode: "public-restricted"; readonly cidrs: readonly string[] };
 
 /** Props of EksCluster. */
@@ -132,6 +139,12 @@ export class EksCluster extends Construct {
       const open = props.endpoint.cidrs.find((c) => c.endsWith("/0"));
       if (open !== undefined) throw new Error(`endpoint.cidrs (${open}) must be restricted; /0 opens the API to the internet`);
     }
+    const privateSources =
+      props.endpoint.mode === "private" ? { cidrs: props.endpoint.allowedCidrs ?? [], securityGroupIds: props.endpoint.allowedSecurityGroupIds ?? [] } : { cidrs: [], securityGroupIds: [] };
+    const openSource = privateSources.cidrs.find((c) => c.endsWith("/0"));
+    if (openSource !== undefined) throw new Error(`endpoint.allowedCidrs (${openSource}) must be restricted; /0 admits every address that routes to the VPC`);
+    const badGroup = privateSources.securityGroupIds.find((g) => !/^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/.test(g));
+    if (badGroup !== undefined) throw new Error(`endpoint.allowedSecurityGroupIds (${badGroup}) must be security group ids, sg- and 8 or 17 hex digits`);
     this.props = props;
     this.partition = props.partition ?? "aws";
     this.addonVersions = pinnedAddonVersions(props.kubernetesVersion);
@@ -196,6 +209,20 @@ export class EksCluster extends Construct {
     this.endpoint = this.cluster.endpoint;
     this.certificateAuthorityData = this.cluster.certificateAuthority.get(0).data;
     this.clusterSecurityGroupId = this.cluster.vpcConfig.clusterSecurityGroupId;
+
+    // The private endpoint's network interfaces carry the cluster security group, which admits only itself: open 443
+    // to the networks and groups the operators deploy from.
+    const apiIngress = (id: string, source: { cidrIpv4: string } | { referencedSecurityGroupId: string }, what: string) =>
+      new VpcSecurityGroupIngressRule(this, id, {
+        securityGroupId: this.clusterSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: `Kubernetes API of ${name} from ${what}`,
+        ...source,
+      });
+    privateSources.cidrs.forEach((cidrIpv4, i) => apiIngress(`api-ingress-cidr-${i}`, { cidrIpv4 }, cidrIpv4));
+    privateSources.securityGroupIds.forEach((sg, i) => apiIngress(`api-ingress-sg-${i}`, { referencedSecurityGroupId: sg }, sg));
 
     props.admins.forEach((principalArn, i) => {
       const entry = new EksAccessEntry(this, `admin-${i}`, { clusterName: this.cluster.name, principalArn, type: "STANDARD" });

@@ -13,6 +13,10 @@ import { gatewayConfigSchema, type GatewayConfigInput } from "../services/gatewa
 import { HelmRelease } from "./private/helm-release";
 import { withTokenPlaceholders } from "./private/helm-values-schema";
 import { PlatformConfigError } from "./private/platform-errors";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
+
+/** Requests and limits of one gateway pod. */
+const GATEWAY_RESOURCES: ResourcesValues = { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } };
 
 /** A self-hosted chat model the gateway routes to. */
 export interface GatewayModel {
@@ -73,7 +77,14 @@ export interface GatewayProps {
   readonly classifierUrls?: { readonly injection?: string; readonly toxicity?: string };
   readonly rerankerUrl: string;
   /** Qdrant REST URL and API key secret (in the gateway's namespace). */
-  readonly qdrant: { readonly url: string; readonly apiKey: SecretRef };
+  readonly qdrant: {
+    readonly url: string;
+    readonly apiKey: SecretRef;
+    /** Copies of each shard of the collections the gateway creates. @default 1 */
+    readonly replicationFactor?: number;
+    /** Copies that must apply a write before Qdrant acknowledges it. @default 1 */
+    readonly writeConsistencyFactor?: number;
+  };
   /** Redis URL (redis:// or rediss://) and password secret (in the gateway's namespace). */
   readonly redis: { readonly url: string; readonly password: SecretRef };
   /** Workloads only the gateway may reach. @default [] */
@@ -172,6 +183,7 @@ export function buildGatewayConfig(props: GatewayProps): GatewayConfigInput {
     rag: {
       enabled: true,
       qdrant: { url: props.qdrant.url, apiKeyEnv: "QDRANT_API_KEY" },
+      collection: { replicationFactor: props.qdrant.replicationFactor ?? 1, writeConsistencyFactor: props.qdrant.writeConsistencyFactor ?? 1 },
       embedder: { url: props.embedderUrl },
       reranker: { url: props.rerankerUrl },
       query: { defaultModel: bySize[0]?.name ?? "default" },
@@ -237,7 +249,7 @@ export class Gateway extends Construct {
         env: [{ name: "OTEL_SERVICE_NAME", value: "llm-gateway" }, ...(props.otlpEndpoint ? [{ name: "OTEL_EXPORTER_OTLP_ENDPOINT", value: props.otlpEndpoint }] : [])],
         containerPort: 8080,
         service: { port: 80 },
-        resources: { requests: { cpu: "500m", memory: "512Mi" }, limits: { cpu: "2", memory: "1Gi" } },
+        resources: GATEWAY_RESOURCES,
         autoscaling: { enabled: true, minReplicas: props.replicas, maxReplicas: props.maxReplicas, targetCPUUtilizationPercentage: 60 },
         podDisruptionBudget: { enabled: true, minAvailable: props.replicas > 1 ? 1 : 0 },
         serviceAccount: { create: true, name: props.serviceAccountName },
@@ -268,6 +280,8 @@ export class Gateway extends Construct {
           })),
         },
       },
+      // The chart rolls with maxSurge 25 % (rounded up) of the pods, here at the HPA's maximum.
+      workloads: [{ name: releaseName, kind: "Deployment", replicas: props.replicas, maxReplicas: props.maxReplicas, surge: Math.ceil(props.maxReplicas / 4), requests: requestsOf(GATEWAY_RESOURCES) }],
     });
     this.url = `http://${releaseName}.${props.namespace}.svc.cluster.local`;
   }

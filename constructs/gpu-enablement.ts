@@ -9,6 +9,10 @@ import type { GpuScheduling } from "../stacks/cluster-outputs";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { anyGroupNodeAffinity, tolerationValues, unionTolerations } from "./private/platform-scheduling";
+import { affinityTerms, requestsOf, type ResourcesValues } from "./private/workloads";
+
+/** Requests and limits of the device plugin's pod. */
+const DEVICE_PLUGIN_RESOURCES: ResourcesValues = { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } };
 
 /** Props of GpuEnablement. */
 export interface GpuEnablementProps {
@@ -45,7 +49,12 @@ export class GpuEnablement extends Construct {
         gfd: { enabled: false },
         nfd: { enabled: false },
         config: { map: {} },
+        // NVIDIA/k8s-device-plugin@v0.17.1:deployments/helm/nvidia-device-plugin/values.yaml (resources: {}).
+        resources: DEVICE_PLUGIN_RESOURCES,
       },
+      workloads: [
+        { name: "nvidia-device-plugin", kind: "DaemonSet", requests: requestsOf(DEVICE_PLUGIN_RESOURCES), nodeAffinity: affinityTerms(anyGroupNodeAffinity(groups)), tolerations: unionTolerations(groups) },
+      ],
     });
   }
 }

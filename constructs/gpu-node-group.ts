@@ -10,6 +10,7 @@ import type { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { ACCELERATOR_PROFILES, GPU_INSTANCE_TYPES, guaranteedGpusPerNode, instanceTypesOf, type Accelerator } from "./accelerators";
 import { EKS_TAINT_EFFECT, GPU_TAINT, NODE_LABELS } from "./node-labels";
 import { managedNodeGroup, type ManagedNodeGroupProps } from "./private/managed-node-group-props";
+import { wellKnownNodeLabels, type NodeGroupCapacity } from "./private/scheduling-check";
 
 /** A Kubernetes toleration as Helm values and the Kubernetes provider spell it. */
 export interface Toleration {
@@ -64,6 +65,8 @@ export class GpuNodeGroup extends Construct {
   readonly nodeSelector: Readonly<Record<string, string>>;
   /** Tolerations for the group's taint. */
   readonly tolerations: readonly Toleration[];
+  /** What the group offers to pods, for the scheduling check. */
+  readonly capacity: NodeGroupCapacity;
   private readonly groupName: string;
 
   constructor(scope: Construct, id: string, props: GpuNodeGroupProps) {
@@ -94,6 +97,11 @@ export class GpuNodeGroup extends Construct {
     this.nodeSelector = { [NODE_LABELS.nodeGroup]: props.name, [NODE_LABELS.accelerator]: props.accelerator };
     this.tolerations = [{ key: GPU_TAINT.key, operator: "Equal", value: GPU_TAINT.value, effect: GPU_TAINT.effect }];
 
+    const labels = {
+      ...this.nodeSelector,
+      [NODE_LABELS.role]: "gpu",
+      [NODE_LABELS.capacityType]: this.capacityType === "SPOT" ? "spot" : "on-demand",
+    };
     this.nodeGroup = managedNodeGroup(this, props, {
       amiType: GPU_AMI_TYPE,
       capacityType: this.capacityType,
@@ -101,13 +109,18 @@ export class GpuNodeGroup extends Construct {
       diskSizeGiB,
       // Model weights are read from this disk at start-up: faster than gp3's baseline.
       rootVolumeThroughput: 500,
-      labels: {
-        ...this.nodeSelector,
-        [NODE_LABELS.role]: "gpu",
-        [NODE_LABELS.capacityType]: this.capacityType === "SPOT" ? "spot" : "on-demand",
-      },
+      labels,
       taint: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: EKS_TAINT_EFFECT[GPU_TAINT.effect] }],
+      gpus: this.gpusPerNode,
     });
+    this.capacity = {
+      instanceTypes: [...instanceTypes],
+      min: props.minSize,
+      desired: props.desiredSize,
+      max: props.maxSize,
+      labels: { ...labels, ...wellKnownNodeLabels(this.capacityType) },
+      taints: [...this.tolerations],
+    };
   }
 
   /** Scheduling of this group for workloads (the platform layer's view of it). */

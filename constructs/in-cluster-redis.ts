@@ -12,6 +12,7 @@ import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
 import type { PlatformReleaseProps } from "./private/platform-release-props";
+import type { ResourcesValues } from "./private/workloads";
 
 /** Props of InClusterRedis. */
 export interface InClusterRedisProps extends PlatformReleaseProps {
@@ -49,6 +50,8 @@ export class InClusterRedis extends Construct {
       dependsOn: props.dependsOn,
     });
     const replication = props.replicas > 0;
+    const resources: ResourcesValues = { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } };
+    const exporterResources: ResourcesValues = { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } };
     this.release = new HelmRelease(this, "release", {
       environment: props.environment,
       releaseName,
@@ -68,14 +71,26 @@ export class InClusterRedis extends Construct {
         ...(replication
           ? { replica: { enabled: true, replicas: props.replicas, persistence: { size: `${props.storageGiB}Gi`, storageClass: props.storageClassName } } }
           : { dataStorage: { enabled: true, requestedSize: `${props.storageGiB}Gi`, className: props.storageClassName } }),
-        resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "1Gi" } },
+        resources,
         nodeSelector: { [NODE_LABELS.role]: "system" },
         metrics: {
           enabled: true,
-          exporter: { resources: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } } },
+          exporter: { resources: exporterResources },
           serviceMonitor: { enabled: true },
         },
       },
+      // Standalone: a Deployment of one pod; replication: a StatefulSet of the primary plus `replicas` pods
+      // (valkey-io/valkey-helm@valkey-0.11.0:valkey/templates/statefulset.yaml: replicas = replica.replicas + 1).
+      // Each pod runs Valkey and the redis_exporter sidecar.
+      workloads: [
+        {
+          name: releaseName,
+          kind: replication ? "StatefulSet" : "Deployment",
+          replicas: replication ? props.replicas + 1 : 1,
+          requests: { cpu: "300m", memory: "576Mi" },
+          nodeSelector: { [NODE_LABELS.role]: "system" },
+        },
+      ],
     });
     this.host = `${releaseName}.${props.namespace}.svc.cluster.local`;
     // valkey.selectorLabels: app.kubernetes.io/name (nameOverride) and app.kubernetes.io/instance (release name).

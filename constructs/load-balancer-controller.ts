@@ -12,6 +12,7 @@ import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { PlatformConfigError } from "./private/platform-errors";
 import type { ITerraformDependable } from "cdktf";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** The IngressClass the controller serves (the gateway's Ingress uses it). */
 export const ALB_INGRESS_CLASS = "alb";
@@ -31,6 +32,9 @@ export interface LoadBalancerControllerProps {
   /** What must exist first. @default [] */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
+
+/** The chart sets none; sized from the chart's commented example (100m / 128Mi), with memory headroom. */
+const CONTROLLER_RESOURCES: ResourcesValues = { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } };
 
 /** The controller's release in kube-system. */
 export class LoadBalancerController extends Construct {
@@ -60,12 +64,15 @@ export class LoadBalancerController extends Construct {
         createIngressClassResource: true,
         enableServiceMutatorWebhook: false,
         replicaCount: 2,
-        // The chart sets none; sized from the chart's commented example (100m / 128Mi), with memory headroom.
-        resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+        resources: CONTROLLER_RESOURCES,
         nodeSelector: { [NODE_LABELS.role]: "system" },
         podDisruptionBudget: { maxUnavailable: 1 },
         serviceMonitor: { enabled: props.serviceMonitor ?? true },
       },
+      // The chart's Deployment keeps Kubernetes' default rolling update (25 % surge: one extra pod of two).
+      workloads: [
+        { name: "aws-load-balancer-controller", kind: "Deployment", replicas: 2, surge: 1, requests: requestsOf(CONTROLLER_RESOURCES), nodeSelector: { [NODE_LABELS.role]: "system" } },
+      ],
     });
   }
 }

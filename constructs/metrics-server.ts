@@ -7,6 +7,7 @@ import type { ITerraformDependable } from "cdktf";
 import { NODE_LABELS } from "./node-labels";
 import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** Props of MetricsServer. */
 export interface MetricsServerProps {
@@ -19,6 +20,9 @@ export interface MetricsServerProps {
   /** What must exist first. @default [] */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
+
+/** The chart's default requests (100m / 200Mi), with a memory limit. */
+const METRICS_SERVER_RESOURCES: ResourcesValues = { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } };
 
 /** metrics-server in kube-system. */
 export class MetricsServer extends Construct {
@@ -38,12 +42,15 @@ export class MetricsServer extends Construct {
       values: {
         replicas,
         ...(replicas > 1 ? { podDisruptionBudget: { enabled: true, minAvailable: 1 } } : {}),
-        // The chart's default requests (100m / 200Mi), with a memory limit.
-        resources: { requests: { cpu: "100m", memory: "200Mi" }, limits: { memory: "400Mi" } },
+        resources: METRICS_SERVER_RESOURCES,
         nodeSelector: { [NODE_LABELS.role]: "system" },
         metrics: { enabled: monitor },
         serviceMonitor: { enabled: monitor },
       },
+      // The chart's Deployment keeps Kubernetes' default rolling update (25 %, rounded up: one extra pod).
+      workloads: [
+        { name: "metrics-server", kind: "Deployment", replicas, surge: 1, requests: requestsOf(METRICS_SERVER_RESOURCES), nodeSelector: { [NODE_LABELS.role]: "system" } },
+      ],
     });
   }
 }

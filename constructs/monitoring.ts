@@ -11,9 +11,25 @@ import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
 import type { PlatformReleaseProps } from "./private/platform-release-props";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** Release name; also the prefix of the stack's Services (kube-prometheus-stack-prometheus, -grafana). */
 export const MONITORING_RELEASE = "kube-prometheus-stack";
+
+/**
+ * Requests of the stack's pods (the chart sets none). Values keys verified in kube-prometheus-stack 77.5.0's
+ * values.yaml (prometheus.prometheusSpec.resources, alertmanager.alertmanagerSpec.resources,
+ * prometheusOperator.resources) and its subcharts' (grafana 9.4.4, kube-state-metrics 6.3.0,
+ * prometheus-node-exporter 4.47.3: top-level resources).
+ */
+export const MONITORING_RESOURCES = {
+  prometheus: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "4Gi" } },
+  alertmanager: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+  operator: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+  kubeStateMetrics: { requests: { cpu: "50m", memory: "128Mi" }, limits: { memory: "256Mi" } },
+  grafana: { requests: { cpu: "100m", memory: "256Mi" }, limits: { memory: "512Mi" } },
+  nodeExporter: { requests: { cpu: "50m", memory: "64Mi" }, limits: { memory: "128Mi" } },
+} as const satisfies Record<string, ResourcesValues>;
 
 /** Props of Monitoring. */
 export interface MonitoringProps extends PlatformReleaseProps {
@@ -57,6 +73,7 @@ export class Monitoring extends Construct {
     });
     // Keep 10% of the disk free: size-based retention stops Prometheus filling the volume before the time limit.
     const retentionSizeGiB = Math.floor(props.storageGiB * 0.9);
+    const r = MONITORING_RESOURCES;
     this.release = new HelmRelease(this, "release", {
       environment: props.environment,
       releaseName: MONITORING_RELEASE,
@@ -70,6 +87,7 @@ export class Monitoring extends Construct {
           prometheusSpec: {
             retention: `${props.retentionDays}d`,
             retentionSize: `${retentionSizeGiB}GB`,
+            resources: r.prometheus,
             serviceMonitorSelectorNilUsesHelmValues: false,
             podMonitorSelectorNilUsesHelmValues: false,
             ruleSelectorNilUsesHelmValues: false,
@@ -84,10 +102,16 @@ export class Monitoring extends Construct {
             },
           },
         },
-        alertmanager: alertmanagerValues(props.alerts ?? { receiver: "none" }),
+        alertmanager: (() => {
+          const am = alertmanagerValues(props.alerts ?? { receiver: "none" });
+          return { ...am, alertmanagerSpec: { ...am.alertmanagerSpec, resources: r.alertmanager } };
+        })(),
+        prometheusOperator: { resources: r.operator },
         // The SpotInterruption alert joins cordoned nodes with the platform's capacity-type node label.
-        "kube-state-metrics": { metricLabelsAllowlist: [`nodes=[${NODE_LABELS.capacityType}]`] },
+        "kube-state-metrics": { resources: r.kubeStateMetrics, metricLabelsAllowlist: [`nodes=[${NODE_LABELS.capacityType}]`] },
+        "prometheus-node-exporter": { resources: r.nodeExporter },
         grafana: {
+          resources: r.grafana,
           admin: { existingSecret: this.grafanaAdminSecret.secretName, userKey: "admin-user", passwordKey: "admin-password" },
           sidecar: {
             dashboards: {
@@ -101,6 +125,15 @@ export class Monitoring extends Construct {
           },
         },
       },
+      workloads: [
+        { name: "prometheus", kind: "StatefulSet", replicas: 1, requests: requestsOf(r.prometheus) },
+        { name: "alertmanager", kind: "StatefulSet", replicas: 1, requests: requestsOf(r.alertmanager) },
+        { name: "prometheus-operator", kind: "Deployment", replicas: 1, surge: 1, requests: requestsOf(r.operator) },
+        { name: "kube-state-metrics", kind: "Deployment", replicas: 1, surge: 1, requests: requestsOf(r.kubeStateMetrics) },
+        { name: "grafana", kind: "Deployment", replicas: 1, surge: 1, requests: requestsOf(r.grafana) },
+        // prometheus-node-exporter 4.47.3's defaults: nodeSelector kubernetes.io/os=linux, tolerates every NoSchedule taint.
+        { name: "node-exporter", kind: "DaemonSet", requests: requestsOf(r.nodeExporter), nodeSelector: { "kubernetes.io/os": "linux" }, tolerations: [{ operator: "Exists", effect: "NoSchedule" }] },
+      ],
     });
     this.prometheusUrl = `http://${MONITORING_RELEASE}-prometheus.${props.namespace}.svc.cluster.local:9090`;
     this.grafanaService = { name: `${MONITORING_RELEASE}-grafana`, namespace: props.namespace, port: 80 };

@@ -10,6 +10,7 @@ import type { Accelerator } from "./accelerators";
 import { GpuNodeGroup, type GpuScheduling } from "./gpu-node-group";
 import { SystemNodeGroup } from "./system-node-group";
 import { NodeRole } from "./private/node-role";
+import type { NodeGroupCapacity } from "./private/scheduling-check";
 
 /** Sizes shared by every kind of group. */
 interface NodeGroupSize {
@@ -102,6 +103,11 @@ export class NodeGroups extends Construct {
   /** System node group resources. */
   get systemNodeGroups(): EksNodeGroup[] {
     return Object.values(this.system).map((g) => g.nodeGroup);
+  }
+
+  /** What every group offers to pods, by name, for the scheduling check. */
+  get capacity(): Record<string, NodeGroupCapacity> {
+    return Object.fromEntries([...Object.entries(this.system), ...Object.entries(this.gpu)].map(([name, g]) => [name, g.capacity]));
   }
 
   /** Scheduling of every GPU group by name. */

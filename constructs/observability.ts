@@ -40,6 +40,8 @@ export class Observability extends Construct {
         testImage: { repository: "curlimages/curl", tag: "8.15.0" },
         prometheusUrl: props.prometheusUrl,
       },
+      // PrometheusRules and dashboard ConfigMaps only (its helm test pod runs on demand).
+      workloads: [],
     });
   }
 }

@@ -8,6 +8,7 @@ import { HelmRelease } from "./private/helm-release";
 import { UPSTREAM_CHARTS } from "./private/helm-charts";
 import { GeneratedSecret } from "./private/platform-secret";
 import type { PlatformReleaseProps } from "./private/platform-release-props";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** Props of Qdrant. */
 export interface QdrantProps extends PlatformReleaseProps {
@@ -49,6 +50,7 @@ export class Qdrant extends Construct {
       length: 40,
       dependsOn: props.dependsOn,
     });
+    const resources: ResourcesValues = { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "8Gi" } };
     const volume = (gib: number) => ({ accessModes: ["ReadWriteOnce"], size: `${gib}Gi`, storageClassName: props.storageClassName });
     this.release = new HelmRelease(this, "release", {
       environment: props.environment,
@@ -68,8 +70,9 @@ export class Qdrant extends Construct {
         },
         podDisruptionBudget: { enabled: props.replicas > 1, maxUnavailable: 1 },
         metrics: { serviceMonitor: { enabled: true } },
-        resources: { requests: { cpu: "500m", memory: "2Gi" }, limits: { memory: "8Gi" } },
+        resources,
       },
+      workloads: [{ name: releaseName, kind: "StatefulSet", replicas: props.replicas, requests: requestsOf(resources) }],
     });
     this.url = `http://${releaseName}.${props.namespace}.svc.cluster.local:${this.ports.rest}`;
     this.podSelector = { "app.kubernetes.io/name": "qdrant", "app.kubernetes.io/instance": releaseName };

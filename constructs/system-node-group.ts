@@ -8,6 +8,7 @@ import { GPU_INSTANCE_TYPES } from "./accelerators";
 import { validateScaling } from "./gpu-node-group";
 import { NODE_LABELS } from "./node-labels";
 import { managedNodeGroup, type ManagedNodeGroupProps } from "./private/managed-node-group-props";
+import { wellKnownNodeLabels, type NodeGroupCapacity } from "./private/scheduling-check";
 
 /** Props of SystemNodeGroup. */
 export interface SystemNodeGroupProps extends ManagedNodeGroupProps {
@@ -26,6 +27,8 @@ export class SystemNodeGroup extends Construct {
   readonly nodeGroup: EksNodeGroup;
   /** Node labels that select this group. */
   readonly nodeSelector: Readonly<Record<string, string>>;
+  /** What the group offers to pods, for the scheduling check. */
+  readonly capacity: NodeGroupCapacity;
 
   constructor(scope: Construct, id: string, props: SystemNodeGroupProps) {
     super(scope, id);
@@ -39,12 +42,14 @@ export class SystemNodeGroup extends Construct {
     if (diskSizeGiB < 20) throw new Error(`diskSizeGiB (${diskSizeGiB}) must be at least 20 GiB`);
 
     this.nodeSelector = { [NODE_LABELS.nodeGroup]: props.name, [NODE_LABELS.role]: "system" };
+    const labels = { ...this.nodeSelector, [NODE_LABELS.capacityType]: "on-demand" };
     this.nodeGroup = managedNodeGroup(this, props, {
       amiType: SYSTEM_AMI_TYPE,
       capacityType: "ON_DEMAND",
       instanceTypes,
       diskSizeGiB,
-      labels: { ...this.nodeSelector, [NODE_LABELS.capacityType]: "on-demand" },
+      labels,
     });
+    this.capacity = { instanceTypes: [...instanceTypes], min: props.minSize, desired: props.desiredSize, max: props.maxSize, labels: { ...labels, ...wellKnownNodeLabels("ON_DEMAND") }, taints: [] };
   }
 }

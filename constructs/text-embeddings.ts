@@ -9,6 +9,7 @@ import { HelmRelease } from "./private/helm-release";
 import { PlatformConfigError } from "./private/platform-errors";
 import { tolerationValues } from "./private/platform-scheduling";
 import type { PlatformReleaseProps } from "./private/platform-release-props";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** What a TEI release serves. */
 export type TeiRole = "embedder" | "reranker" | "injection" | "toxicity";
@@ -40,6 +41,11 @@ export interface TextEmbeddingsProps extends PlatformReleaseProps {
   readonly device?: "cpu" | "gpu";
   /** The GPU node group's scheduling, required for device gpu. @default - none */
   readonly gpu?: GpuScheduling;
+  /**
+   * CPU and memory requests of one pod. @default - embedder and reranker: 1 CPU and 3Gi (bge-large and
+   * bge-reranker-large hold 1.3 and 2.2 GB of fp32 weights), classifiers 500m and 2Gi
+   */
+  readonly requests?: { readonly cpu: string; readonly memory: string };
 }
 
 /** One TEI server. */
@@ -68,6 +74,9 @@ export class TextEmbeddings extends Construct {
     }
     const gpu = device === "gpu" ? props.gpu : undefined;
     const cpuHeavy = props.role === "embedder" || props.role === "reranker";
+    const requests = props.requests ?? (cpuHeavy ? { cpu: "1", memory: "3Gi" } : { cpu: "500m", memory: "2Gi" });
+    const resources: ResourcesValues = { requests: { ...requests }, limits: { memory: cpuHeavy ? "8Gi" : "4Gi" } };
+    const placement = gpu ? { nodeSelector: { ...gpu.nodeSelector }, tolerations: gpu.tolerations.map(tolerationValues) } : {};
     this.release = new HelmRelease(this, "release", {
       environment: props.environment,
       releaseName: this.releaseName,
@@ -83,16 +92,15 @@ export class TextEmbeddings extends Construct {
         device,
         replicaCount: replicas,
         server: { port: this.containerPort, maxClientBatchSize: 128, maxBatchTokens: 16384, autoTruncate: true },
-        ...(gpu ? { nodeSelector: { ...gpu.nodeSelector }, tolerations: gpu.tolerations.map(tolerationValues) } : {}),
-        resources: {
-          requests: { cpu: cpuHeavy && !gpu ? "4" : "1", memory: cpuHeavy ? "6Gi" : "3Gi" },
-          limits: { memory: cpuHeavy ? "12Gi" : "6Gi" },
-        },
+        ...placement,
+        resources,
         serviceAccount: { create: true },
         service: { port: TEI_PORT },
         podDisruptionBudget: { enabled: true, maxUnavailable: 1 },
         serviceMonitor: { enabled: true, interval: "30s" },
       },
+      // The chart's Deployment rolls with maxSurge 1; on GPU it asks for one nvidia.com/gpu.
+      workloads: [{ name: this.releaseName, kind: "Deployment", replicas, surge: 1, requests: { ...requestsOf(resources), ...(gpu ? { gpus: 1 } : {}) }, ...(gpu ? { nodeSelector: gpu.nodeSelector, tolerations: gpu.tolerations } : {}) }],
     });
     this.url = `http://${this.releaseName}.${props.namespace}.svc.cluster.local:${TEI_PORT}`;
     this.podSelector = { "app.kubernetes.io/name": "text-embeddings", "app.kubernetes.io/instance": this.releaseName };

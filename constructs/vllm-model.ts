@@ -10,6 +10,7 @@ import type { GpuScheduling } from "../stacks/cluster-outputs";
 import { HelmRelease } from "./private/helm-release";
 import { PlatformConfigError } from "./private/platform-errors";
 import { tolerationValues } from "./private/platform-scheduling";
+import { requestsOf, type ResourcesValues } from "./private/workloads";
 
 /** The model as the environment file describes it (a subset of ModelConfig). */
 export interface VllmModelSpec {
@@ -50,12 +51,41 @@ export interface VllmModelProps {
 /** The vLLM server image, pinned. */
 export const VLLM_IMAGE = { repository: "vllm/vllm-openai", tag: "v0.10.1.1" } as const;
 
+/**
+ * How a model's Deployment rolls: one old pod goes before its replacement starts, so a rollout needs no spare GPU
+ * node (docs/decisions/0081-rollouts-without-spare-gpus.md).
+ */
+export const VLLM_ROLLOUT = { maxSurge: 0, maxUnavailable: 1 } as const;
+
 /** Port of every vLLM server. */
 export const VLLM_PORT = 8000;
 
-/** Seconds a model may take to load (after the weights are on local disk): 20 s per billion parameters, at least 10 minutes. */
+/**
+ * How a model's weights get to its GPUs: streamed from S3 by vLLM's Run:ai Model Streamer (no local copy), with
+ * the figures the startup probe is sized from (docs/decisions/0083-model-weights-streamed-from-s3.md).
+ */
+export const VLLM_WEIGHTS = {
+  loader: "runai-streamer",
+  /** Parallel S3 readers: the concurrency at which Run:ai's benchmark peaked on S3 (32). */
+  streamerConcurrency: 32,
+  /** CPU buffer per worker: 8 GiB, well inside the pod's memory request. */
+  streamerMemoryLimitBytes: 8 * 2 ** 30,
+  /** GB/s assumed from S3: half of the 3.07 GB/s Run:ai measured (15 GB in 4.88 s at concurrency 32). */
+  streamGBPerSecond: 1.5,
+} as const;
+
+/** Bytes of bf16 safetensors per billion parameters, with 5 % for embeddings kept in fp32 and file overhead. */
+const WEIGHT_GB_PER_BILLION = 2 * 1.05;
+
+/**
+ * Seconds the startup probe allows a model to become ready: streaming its bf16 weights from S3 at
+ * VLLM_WEIGHTS.streamGBPerSecond, plus engine warm-up (workers, memory profiling, CUDA graph capture: 120 s plus
+ * 2 s per billion parameters), three times over so a slow S3 day or a cold node is not killed; at least 10 minutes.
+ */
 export function startupAllowanceSeconds(parametersBillions: number): number {
-  return Math.max(600, Math.ceil(parametersBillions * 20));
+  const stream = (parametersBillions * WEIGHT_GB_PER_BILLION) / VLLM_WEIGHTS.streamGBPerSecond;
+  const warmUp = 120 + 2 * parametersBillions;
+  return Math.max(600, Math.ceil(3 * (stream + warmUp)));
 }
 
 /** A vLLM model server. */
@@ -93,6 +123,8 @@ export class VllmModel extends Construct {
     const startupPeriod = 10;
     // bf16 weights take 2 bytes a parameter; 10% and 10 GiB spare for tokenizer files and safetensors overhead.
     const weightsGiB = Math.ceil(model.parametersBillions * 2 * 1.1) + 10;
+    const resources: ResourcesValues = { requests: { cpu: String(4 * tp), memory: `${24 * tp}Gi` }, limits: { memory: `${48 * tp}Gi` } };
+    const placement = { nodeSelector: { ...group.nodeSelector }, tolerations: group.tolerations.map(tolerationValues) };
     this.release = new HelmRelease(this, "release", {
       environment,
       releaseName: this.releaseName,
@@ -122,14 +154,13 @@ export class VllmModel extends Construct {
           localPath: "/models",
           sizeLimit: `${weightsGiB}Gi`,
           syncImage: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.27.50" },
+          loader: VLLM_WEIGHTS.loader,
+          streamer: { concurrency: VLLM_WEIGHTS.streamerConcurrency, memoryLimitBytes: VLLM_WEIGHTS.streamerMemoryLimitBytes },
         },
+        rollout: { ...VLLM_ROLLOUT },
         shmSizeLimit: `${Math.min(64, 8 * tp)}Gi`,
-        nodeSelector: { ...group.nodeSelector },
-        tolerations: group.tolerations.map(tolerationValues),
-        resources: {
-          requests: { cpu: String(4 * tp), memory: `${24 * tp}Gi` },
-          limits: { memory: `${48 * tp}Gi` },
-        },
+        ...placement,
+        resources,
         serviceAccount: { create: false, name: props.serviceAccountName },
         service: { port: VLLM_PORT },
         probes: {
@@ -149,6 +180,18 @@ export class VllmModel extends Construct {
           : { enabled: false, minReplicas: model.replicas, maxReplicas: Math.max(1, model.replicas), waitingRequestsTarget: 5, prometheusAddress: props.prometheusUrl },
         serviceMonitor: { enabled: true, interval: "15s" },
       },
+      workloads: [
+        {
+          name: this.releaseName,
+          kind: "Deployment",
+          replicas: model.replicas,
+          ...(model.autoscaling ? { maxReplicas: model.autoscaling.maxReplicas } : {}),
+          surge: VLLM_ROLLOUT.maxSurge,
+          requests: { ...requestsOf(resources), gpus: tp },
+          nodeSelector: group.nodeSelector,
+          tolerations: group.tolerations,
+        },
+      ],
     });
     this.url = `http://${this.releaseName}.${props.namespace}.svc.cluster.local:${VLLM_PORT}/v1`;
     this.podSelector = { "app.kubernetes.io/name": "vllm-model", "app.kubernetes.io/instance": this.releaseName };

@@ -18,6 +18,7 @@ import { ModelStore } from "../constructs/model-store";
 import { Network } from "../constructs/network";
 import { NodeGroups } from "../constructs/node-groups";
 import { WorkloadIdentity } from "../constructs/workload-identity";
+import { CLUSTER_AUTOSCALER_IDENTITY, clusterAutoscalerPolicy } from "../constructs/cluster-autoscaler";
 import { partitionOf } from "../constructs/private/iam";
 import type { ClusterOutputs } from "./cluster-outputs";
 import { resourceTags, type EnvironmentConfig } from "./environment-config";
@@ -60,6 +61,7 @@ export class ClusterStack extends TerraformStack {
   readonly modelReader: WorkloadIdentity;
   readonly gatewayIdentity: WorkloadIdentity;
   readonly loadBalancerController: LoadBalancerControllerIdentity;
+  readonly clusterAutoscalerIdentity: WorkloadIdentity;
   readonly redis?: ManagedRedis;
 
   constructor(scope: Construct, id: string, props: ClusterStackProps) {
@@ -152,6 +154,14 @@ export class ClusterStack extends TerraformStack {
       accountId: env.aws.accountId,
       partition,
     });
+    this.clusterAutoscalerIdentity = new WorkloadIdentity(this, "cluster-autoscaler-identity", {
+      clusterName: this.eks.clusterName,
+      roleName: `${name}-cluster-autoscaler`,
+      ...CLUSTER_AUTOSCALER_IDENTITY,
+      accountId: env.aws.accountId,
+      description: `Cluster Autoscaler of ${name}: scales the node groups' Auto Scaling groups`,
+    });
+    this.clusterAutoscalerIdentity.addPolicy("cluster-autoscaler", clusterAutoscalerPolicy(name));
 
     if (env.redis.mode === "managed") {
       this.redis = new ManagedRedis(this, "redis", {

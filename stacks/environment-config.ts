@@ -102,8 +102,17 @@ export const modelSchema = z.strictObject({
   pricePer1kTokens: z.strictObject({ input: z.number().min(0), output: z.number().min(0) }).optional(),
 });
 
+/** An EC2 security group id. */
+export const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
+
 const endpointAccess = z.discriminatedUnion("mode", [
-  z.strictObject({ mode: z.literal("private") }),
+  z.strictObject({
+    mode: z.literal("private"),
+    /** Networks admitted to the private API endpoint on 443: VPN clients, bastion or CI runner subnets. */
+    allowedCidrs: z.array(cidr("a client CIDR").refine((c) => !c.endsWith("/0"), "expected a restricted CIDR, not /0")).default([]),
+    /** Security groups admitted to the private API endpoint on 443: a bastion's, the CI runners'. */
+    allowedSecurityGroupIds: z.array(z.string().regex(SECURITY_GROUP_ID, "expected a security group id, sg- and 8 or 17 hex digits")).default([]),
+  }),
   z.strictObject({
     mode: z.literal("public-restricted"),
     /** CIDRs allowed to reach the public endpoint. 0.0.0.0/0 is refused: that is not restricted. */
@@ -152,6 +161,10 @@ const platformSchema = z
         replicas: z.number().int().min(1).default(1),
         storageGiB: z.number().int().min(1).default(50),
         snapshotStorageGiB: z.number().int().min(1).default(20),
+        /** Copies of each shard of the gateway's collections. @default - 2 with several replicas, else 1 */
+        replicationFactor: z.number().int().min(1).optional(),
+        /** Copies that must apply a write before it is acknowledged. @default 1 */
+        writeConsistencyFactor: z.number().int().min(1).default(1),
       })
       .prefault({}),
     /** Where the TEI embedder, reranker and classifiers run. */
@@ -164,6 +177,13 @@ const platformSchema = z
         rerankerReplicas: z.number().int().min(1).default(1),
         /** Also deploy the prompt-injection and toxicity classifiers the guardrails call. */
         classifiers: z.boolean().default(false),
+        /** Requests of one embedder or reranker pod; the scheduling check places them on the nodes. @default 1 CPU, 3Gi */
+        requests: z
+          .strictObject({
+            cpu: z.string().regex(/^\d+(\.\d+)?m?$/, "expected a CPU quantity such as 500m or 2"),
+            memory: z.string().regex(/^\d+(\.\d+)?(Mi|Gi)$/, "expected a memory quantity such as 512Mi or 3Gi"),
+          })
+          .optional(),
       })
       .prefault({}),
     gateway: z
@@ -215,7 +235,7 @@ export const environmentSchema = z.strictObject({
   }),
   cluster: z.strictObject({
     kubernetesVersion: z.string().regex(/^1\.\d{2}$/, "expected a Kubernetes minor version such as \"1.33\" (quoted in YAML)"),
-    endpoint: endpointAccess.default({ mode: "private" }),
+    endpoint: endpointAccess.default({ mode: "private", allowedCidrs: [], allowedSecurityGroupIds: [] }),
     /** IAM role ARNs granted cluster-admin through EKS access entries. */
     admins: z.array(iamRoleArn).min(1),
     /** Days CloudWatch keeps control-plane logs: one of the periods CloudWatch accepts. */
@@ -266,6 +286,11 @@ export type ModelConfig = z.output<typeof modelSchema>;
 /** The instance types a GPU group runs, its own or its accelerator's defaults. */
 export function gpuGroupInstanceTypes(group: GpuNodeGroupConfig): string[] {
   return group.instanceTypes ?? [...ACCELERATOR_PROFILES[group.accelerator].defaultInstanceTypes];
+}
+
+/** Copies of each shard of the gateway's Qdrant collections: as configured, else 2 when Qdrant runs several replicas. */
+export function qdrantReplicationFactor(q: { readonly replicas: number; readonly replicationFactor?: number }): number {
+  return q.replicationFactor ?? Math.min(q.replicas, 2);
 }
 
 /**
@@ -404,6 +429,23 @@ export function checkEnvironmentRules(env: EnvironmentConfig): Array<{ path: str
   const totalGpus = [...maxGpusByGroup.values()].reduce((a, b) => a + b, 0);
   if (totalGpus > env.maxGpus) {
     problems.push({ path: "maxGpus", message: `GPU node groups reach ${totalGpus} GPUs at max scale, above the ceiling maxGpus (${env.maxGpus})` });
+  }
+
+  const q = env.platform.qdrant;
+  const replication = qdrantReplicationFactor(q);
+  if (replication > q.replicas) {
+    problems.push({ path: "platform.qdrant.replicationFactor", message: `expected at most platform.qdrant.replicas (${q.replicas}) copies of each shard, got ${replication}` });
+  } else if (q.writeConsistencyFactor > replication) {
+    problems.push({ path: "platform.qdrant.writeConsistencyFactor", message: `expected at most the replication factor (${replication}), got ${q.writeConsistencyFactor}` });
+  }
+
+  const endpoint = env.cluster.endpoint;
+  if (endpoint.mode === "private" && endpoint.allowedCidrs.length + endpoint.allowedSecurityGroupIds.length === 0) {
+    problems.push({
+      path: "cluster.endpoint",
+      message:
+        "expected allowedCidrs or allowedSecurityGroupIds for a private endpoint: the cluster security group admits only itself, so nothing outside the cluster (VPN, bastion, CI runner) could reach the API to deploy the platform stack",
+    });
   }
 
   const tei = env.platform.textEmbeddings;

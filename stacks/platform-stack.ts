@@ -20,6 +20,7 @@ import { ServiceAccountV1 } from "@cdktf/provider-kubernetes/lib/service-account
 import { RandomProvider } from "@cdktf/provider-random/lib/provider";
 import { describeAlertReceiver } from "../constructs/alert-receiver";
 import { Autoscaling } from "../constructs/autoscaling";
+import { ClusterAutoscaler } from "../constructs/cluster-autoscaler";
 import { DcgmExporter } from "../constructs/dcgm-exporter";
 import { Gateway, type ProtectedWorkload } from "../constructs/gateway";
 import { GpuEnablement } from "../constructs/gpu-enablement";
@@ -35,7 +36,7 @@ import type { HelmRelease } from "../constructs/private/helm-release";
 import { PlatformConfigError } from "../constructs/private/platform-errors";
 import { EncryptedGp3StorageClass } from "../constructs/private/platform-storage-class";
 import type { ClusterOutputs } from "./cluster-outputs";
-import { resourceTags, type EnvironmentConfig } from "./environment-config";
+import { qdrantReplicationFactor, resourceTags, type EnvironmentConfig } from "./environment-config";
 
 /** Props of the platform stack. */
 export interface PlatformStackProps {
@@ -136,6 +137,17 @@ export class PlatformStack extends TerraformStack {
         new DcgmExporter(this, "dcgm-exporter", { environment: name, namespace: PLATFORM_NAMESPACES.monitoring, gpuScheduling: cluster.gpuScheduling, dependsOn: crds }).release,
       );
     }
+    // Node autoscaling: Pending pods (KEDA's extra model replicas, rollouts) get nodes up to each group's max.
+    this.releases.push(
+      new ClusterAutoscaler(this, "cluster-autoscaler", {
+        environment: name,
+        namespace: "kube-system",
+        clusterName: cluster.clusterName,
+        region: cluster.region,
+        kubernetesVersion: env.cluster.kubernetesVersion,
+        dependsOn: crds,
+      }).release,
+    );
     const keda = new Autoscaling(this, "autoscaling", { environment: name, namespace: PLATFORM_NAMESPACES.keda, dependsOn: [...ns(PLATFORM_NAMESPACES.keda), ...crds] });
     this.releases.push(keda.release);
 
@@ -199,6 +211,7 @@ export class PlatformStack extends TerraformStack {
           replicas,
           device: tei.device,
           gpu: teiGpu,
+          ...(tei.requests && (role === "embedder" || role === "reranker") ? { requests: tei.requests } : {}),
           dependsOn: [...ns(PLATFORM_NAMESPACES.rag), ...crds, ...(gpu && teiGpu ? [gpu.release.release] : [])],
         });
         this.releases.push(t.release);
@@ -256,7 +269,12 @@ export class PlatformStack extends TerraformStack {
       embedderUrl: teiReleases.embedder!.url,
       rerankerUrl: teiReleases.reranker!.url,
       classifierUrls: { injection: teiReleases.injection?.url, toxicity: teiReleases.toxicity?.url },
-      qdrant: { url: qdrant.url, apiKey: { secretName: qdrant.apiKeySecret.secretName, key: qdrant.apiKeySecret.key } },
+      qdrant: {
+        url: qdrant.url,
+        apiKey: { secretName: qdrant.apiKeySecret.secretName, key: qdrant.apiKeySecret.key },
+        replicationFactor: qdrantReplicationFactor(env.platform.qdrant),
+        writeConsistencyFactor: env.platform.qdrant.writeConsistencyFactor,
+      },
       redis: { url: redis.url, password: redis.password },
       protectedWorkloads,
       // The controller's webhooks and IngressClass must exist before the gateway's Ingress.

@@ -32,6 +32,7 @@ export const UPSTREAM_CHARTS = {
   keda: { repository: "https://kedacore.github.io/charts", chart: "keda", version: "2.17.2" },
   awsLoadBalancerController: { repository: "https://aws.github.io/eks-charts", chart: "aws-load-balancer-controller", version: "1.14.1" },
   metricsServer: { repository: "https://kubernetes-sigs.github.io/metrics-server", chart: "metrics-server", version: "3.13.0" },
+  clusterAutoscaler: { repository: "https://kubernetes.github.io/autoscaler", chart: "cluster-autoscaler", version: "9.59.0" },
 } as const satisfies Record<string, UpstreamChart>;
 
 /** An exact version: x.y.z with an optional pre-release, no ranges, no "latest". */

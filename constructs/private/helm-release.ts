@@ -10,6 +10,7 @@ import { stringify } from "yaml";
 import { assertValuesMatchSchema } from "./helm-values-schema";
 import { EXACT_VERSION, localChartDir, type LocalChartName, type UpstreamChart } from "./helm-charts";
 import { PlatformConfigError } from "./platform-errors";
+import type { Workload } from "./workloads";
 
 /** Helm values: a JSON-like tree. */
 export type HelmValues = { readonly [key: string]: unknown };
@@ -32,6 +33,11 @@ export interface HelmReleaseProps {
   readonly timeoutSeconds?: number;
   /** Wait for readiness; off for releases whose pods may wait for capacity (GPU nodes scaled to zero). @default true */
   readonly wait?: boolean;
+  /**
+   * The pods the release runs, with their requests and placement, for the scheduling check (scheduling-check.ts);
+   * [] for a chart that runs none. @default - undeclared, which the scheduling check refuses
+   */
+  readonly workloads?: readonly Workload[];
 }
 
 /** A validated Helm release. */
@@ -50,6 +56,10 @@ export class HelmRelease extends Construct {
   readonly local: boolean;
   /** Pinned version of an upstream chart; undefined for ours (they ship with the repository). */
   readonly version?: string;
+  /** The pods it runs, as declared (undefined: not declared). */
+  readonly workloads?: readonly Workload[];
+  /** Whether the apply waits for its pods to be ready. */
+  readonly wait: boolean;
 
   constructor(scope: Construct, id: string, props: HelmReleaseProps) {
     super(scope, id);
@@ -58,6 +68,8 @@ export class HelmRelease extends Construct {
       throw new Error(`timeoutSeconds (${timeout}) must be an integer of at least 60`);
     }
     this.values = props.values;
+    this.workloads = props.workloads;
+    this.wait = props.wait ?? true;
     this.releaseName = props.releaseName;
     this.namespace = props.namespace;
     let chart: string;
@@ -89,7 +101,7 @@ export class HelmRelease extends Construct {
       version: this.version,
       values: [stringify(props.values, { lineWidth: 0 })],
       timeout,
-      wait: props.wait ?? true,
+      wait: this.wait,
       atomic: false,
       cleanupOnFail: true,
       maxHistory: 10,

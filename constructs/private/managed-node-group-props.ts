@@ -1,4 +1,5 @@
 import type { ITerraformDependable } from "cdktf";
+import { AutoscalingGroupTagA as AutoscalingGroupTag } from "@cdktf/provider-aws/lib/autoscaling-group-tag";
 import { EksNodeGroup, type EksNodeGroupTaint } from "@cdktf/provider-aws/lib/eks-node-group";
 import type { Construct } from "constructs";
 import { NodeLaunchTemplate } from "./node-launch-template";
@@ -38,6 +39,27 @@ export interface NodeGroupKind {
   readonly labels: Readonly<Record<string, string>>;
   /** @default - untainted */
   readonly taint?: readonly EksNodeGroupTaint[];
+  /** GPUs every node has, for the autoscaler's scale-from-zero template. @default 0 */
+  readonly gpus?: number;
+}
+
+/** EKS's taint effects in Kubernetes spelling, for the autoscaler's node-template tags. */
+const KUBERNETES_TAINT_EFFECT: Readonly<Record<string, string>> = { NO_SCHEDULE: "NoSchedule", PREFER_NO_SCHEDULE: "PreferNoSchedule", NO_EXECUTE: "NoExecute" };
+
+/**
+ * Tags of a node group's Auto Scaling group for the Cluster Autoscaler: the auto-discovery tags, and the node
+ * template (labels, taints, GPUs) it reads to scale a group up from zero nodes, when no node shows it what the
+ * group's nodes look like (kubernetes/autoscaler@cluster-autoscaler-1.33.6:cluster-autoscaler/cloudprovider/aws/README.md).
+ */
+export function clusterAutoscalerTags(clusterName: string, kind: Pick<NodeGroupKind, "labels" | "taint" | "gpus">): Record<string, string> {
+  const prefix = "k8s.io/cluster-autoscaler";
+  return {
+    [`${prefix}/enabled`]: "true",
+    [`${prefix}/${clusterName}`]: "owned",
+    ...Object.fromEntries(Object.entries(kind.labels).map(([k, v]) => [`${prefix}/node-template/label/${k}`, v])),
+    ...Object.fromEntries((kind.taint ?? []).map((t) => [`${prefix}/node-template/taint/${t.key}`, `${t.value ?? ""}:${KUBERNETES_TAINT_EFFECT[t.effect] ?? t.effect}`])),
+    ...(kind.gpus ? { [`${prefix}/node-template/resources/nvidia.com/gpu`]: String(kind.gpus) } : {}),
+  };
 }
 
 /**
@@ -53,7 +75,7 @@ export function managedNodeGroup(scope: Construct, props: ManagedNodeGroupProps,
     ...(kind.rootVolumeThroughput !== undefined ? { rootVolumeThroughput: kind.rootVolumeThroughput } : {}),
     tags: { ...props.tags, Name: name },
   });
-  return new EksNodeGroup(scope, "node-group", {
+  const group = new EksNodeGroup(scope, "node-group", {
     clusterName: props.clusterName,
     nodeGroupNamePrefix: `${props.name}-`,
     nodeRoleArn: props.nodeRoleArn,
@@ -67,7 +89,16 @@ export function managedNodeGroup(scope: Construct, props: ManagedNodeGroupProps,
     labels: { ...kind.labels },
     ...(kind.taint ? { taint: [...kind.taint] } : {}),
     tags: { Name: name },
-    lifecycle: { createBeforeDestroy: true },
+    // The Cluster Autoscaler owns the desired size between min and max; Terraform must not reset it.
+    lifecycle: { createBeforeDestroy: true, ignoreChanges: ["scaling_config[0].desired_size"] },
     dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
   });
+  // EKS does not copy the node group's tags to its Auto Scaling group: tag the group itself.
+  const asgName = group.resources.get(0).autoscalingGroups.get(0).name;
+  // Ids from the tag keys (without the common prefix and the cluster name), so adding a label changes no other tag.
+  for (const [key, value] of Object.entries(clusterAutoscalerTags(props.namePrefix, kind))) {
+    const slug = key.replace("k8s.io/cluster-autoscaler/", "").replace(props.namePrefix, "cluster").replace(/[^A-Za-z0-9]+/g, "-");
+    new AutoscalingGroupTag(scope, `autoscaler-${slug}`, { autoscalingGroupName: asgName, tag: { key, value, propagateAtLaunch: false } });
+  }
+  return group;
 }

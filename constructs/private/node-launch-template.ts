@@ -1,6 +1,8 @@
 /**
- * The launch template every managed node group uses: IMDSv2 required (hop limit 2 so pods on the node's network
- * can still reach it through the VPC CNI), an encrypted gp3 root volume, and tags on instances and volumes
+ * The launch template every managed node group uses: IMDSv2 required with hop limit 1, so only the node itself and
+ * host-network pods (the VPC CNI, kube-proxy, the EBS CSI node plugin) reach it and no pod can take the node role's
+ * credentials; workloads get AWS credentials from EKS Pod Identity, and charts that would ask IMDS for the region
+ * or VPC are given them as values. An encrypted gp3 root volume, and tags on instances and volumes
  * (the provider's default tags do not reach instances an Auto Scaling group launches).
  */
 import { Construct } from "constructs";
@@ -17,6 +19,9 @@ export interface NodeLaunchTemplateProps {
   /** Tags for the instances and volumes launched. */
   readonly tags: Readonly<Record<string, string>>;
 }
+
+/** IMDSv2 response hop limit: 1 keeps IMDS (and the node role's credentials) away from pod network namespaces. */
+export const IMDS_HOP_LIMIT = 1;
 
 /** Root device of the Amazon Linux 2023 EKS AMIs. */
 export const AL2023_ROOT_DEVICE = "/dev/xvda";
@@ -35,7 +40,7 @@ export class NodeLaunchTemplate extends Construct {
       metadataOptions: {
         httpEndpoint: "enabled",
         httpTokens: "required",
-        httpPutResponseHopLimit: 2,
+        httpPutResponseHopLimit: IMDS_HOP_LIMIT,
       },
       blockDeviceMappings: [
         {

@@ -67,6 +67,16 @@ describe("EksCluster", () => {
     expect(resourcesOf(priv.tf, "aws_eks_cluster")[0]!["vpc_config"]).not.toHaveProperty("public_access_cidrs");
   });
 
+  test("a private endpoint admits the configured networks and security groups on 443, and nothing without them", () => {
+    const { tf } = synth({ endpoint: { mode: "private", allowedCidrs: ["10.200.0.0/22"], allowedSecurityGroupIds: ["sg-0123456789abcdef0"] } });
+    const rules = resourcesOf(tf, "aws_vpc_security_group_ingress_rule");
+    expect(rules).toEqual([
+      expect.objectContaining({ cidr_ipv4: "10.200.0.0/22", ip_protocol: "tcp", from_port: 443, to_port: 443, security_group_id: expect.stringMatching(/^\$\{aws_eks_cluster\..+\.vpc_config\[0\]\.cluster_security_group_id\}$/) }),
+      expect.objectContaining({ referenced_security_group_id: "sg-0123456789abcdef0", ip_protocol: "tcp", from_port: 443, to_port: 443 }),
+    ]);
+    expect(resourcesOf(priv.tf, "aws_vpc_security_group_ingress_rule")).toEqual([]);
+  });
+
   test("a public-restricted endpoint lists only the configured CIDRs", () => {
     expect(pub.json).toHaveResourceWithProperties(EksClusterResource, {
       vpc_config: expect.objectContaining({ endpoint_public_access: true, public_access_cidrs: ["203.0.113.0/24"] }),
@@ -161,6 +171,8 @@ describe("EksCluster", () => {
       ["a retention CloudWatch does not offer", { logRetentionDays: 10 }, "logRetentionDays (10) must be one of CloudWatch's periods: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"],
       ["a public endpoint without CIDRs", { endpoint: { mode: "public-restricted", cidrs: [] } }, "endpoint.cidrs (0) must list at least one CIDR for public-restricted access"],
       ["a public endpoint open to all", { endpoint: { mode: "public-restricted", cidrs: ["0.0.0.0/0"] } }, "endpoint.cidrs (0.0.0.0/0) must be restricted; /0 opens the API to the internet"],
+      ["a private endpoint open to all", { endpoint: { mode: "private", allowedCidrs: ["0.0.0.0/0"] } }, "endpoint.allowedCidrs (0.0.0.0/0) must be restricted; /0 admits every address that routes to the VPC"],
+      ["a security group name", { endpoint: { mode: "private", allowedSecurityGroupIds: ["bastion"] } }, "endpoint.allowedSecurityGroupIds (bastion) must be security group ids, sg- and 8 or 17 hex digits"],
     ])("%s", (_case, props, message) => {
       expect(() => new EksCluster(stack(), "eks", { ...base, ...props })).toThrow(message);
     });

@@ -56,12 +56,12 @@ describe("GpuNodeGroup", () => {
     });
   });
 
-  test("every launch template requires IMDSv2 with hop limit 2 and an encrypted gp3 root volume of 500 GiB", () => {
+  test("every launch template requires IMDSv2 with hop limit 1 (pods use Pod Identity, not the node role) and an encrypted gp3 root volume of 500 GiB", () => {
     const templates = resourcesOf(tf, "aws_launch_template");
     expect(templates).toHaveLength(2);
     for (const t of templates) {
       expect(t).toMatchObject({
-        metadata_options: { http_tokens: "required", http_put_response_hop_limit: 2, http_endpoint: "enabled" },
+        metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1, http_endpoint: "enabled" },
         block_device_mappings: [{ device_name: "/dev/xvda", ebs: { volume_type: "gp3", encrypted: "true", volume_size: 500 } }],
       });
     }

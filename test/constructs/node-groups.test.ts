@@ -102,7 +102,7 @@ describe("SystemNodeGroup", () => {
     const tf = parseStack(Testing.synthScope((s) => void new SystemNodeGroup(s, "system", sysBase)));
     expect(resourcesOf(tf, "aws_eks_node_group")[0]!["instance_types"]).toEqual(["m7i.xlarge"]);
     expect(resourcesOf(tf, "aws_launch_template")[0]).toMatchObject({
-      metadata_options: { http_tokens: "required", http_put_response_hop_limit: 2 },
+      metadata_options: { http_tokens: "required", http_put_response_hop_limit: 1 },
       block_device_mappings: [{ ebs: { volume_size: 100, volume_type: "gp3", encrypted: "true" } }],
     });
   });

@@ -25,7 +25,7 @@ const TAGS = { owner: "o", "cost-center": "c", environment: "prod" };
 const stack = (httpTokens: string) => ({
   terraform: { backend: { s3: { bucket: "b", key: "k", region: "us-east-1", encrypt: true, use_lockfile: true } } },
   provider: { aws: [{ default_tags: [{ tags: TAGS }] }] },
-  resource: { aws_launch_template: { lt: { metadata_options: { http_tokens: httpTokens }, block_device_mappings: [{ device_name: "/dev/xvda", ebs: { encrypted: "true" } }] } } },
+  resource: { aws_launch_template: { lt: { metadata_options: { http_tokens: httpTokens, http_put_response_hop_limit: 1 }, block_device_mappings: [{ device_name: "/dev/xvda", ebs: { encrypted: "true" } }] } } },
 });
 
 describe("policy check CLI", () => {

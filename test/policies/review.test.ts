@@ -63,7 +63,7 @@ describe("review of the pr-gpu-scale-up fixture plans", () => {
       "",
       "#### Errors (4)",
       "",
-      "- **LLM-EC2-001** IMDSv2 is required on every launch template: `aws_launch_template.a100`: metadata_options.http_tokens = \"optional\" (IMDSv1 stays available). Fix: Set metadata_options { http_tokens = \"required\", http_put_response_hop_limit = 2 } on the launch template.",
+      "- **LLM-EC2-001** IMDSv2 with hop limit 1 is required on every launch template: `aws_launch_template.a100`: metadata_options.http_tokens = \"optional\" (IMDSv1 stays available). Fix: Set metadata_options { http_tokens = \"required\", http_put_response_hop_limit = 1 } on the launch template.",
       "- **LLM-TAG-001** Taggable AWS resources carry owner, cost-center and environment tags: `aws_kms_key.models`: unknown at plan time: tags_all will be known after apply, so compliance cannot be shown. Fix: Set the tags in the AWS provider's default_tags (the cluster stack does, from the environment file's tags), or on the resource.",
       "- **LLM-NET-001** No security group ingress from 0.0.0.0/0 except to load balancers on 443: `aws_vpc_security_group_ingress_rule.redis_debug`: rule: ingress from 0.0.0.0/0 on tcp 6379-6379. Fix: Restrict the rule's source to a security group or private CIDR; for public traffic put a load balancer in front and open only tcp/443 on its security group.",
       "- **LLM-TAG-001** Taggable AWS resources carry owner, cost-center and environment tags: `aws_vpc_security_group_ingress_rule.redis_debug`: unknown at plan time: tags_all will be known after apply, so compliance cannot be shown. Fix: Set the tags in the AWS provider's default_tags (the cluster stack does, from the environment file's tags), or on the resource.",

@@ -119,6 +119,35 @@ describe("environment schema", () => {
     ]);
   });
 
+  test("a private endpoint needs someone to admit, and admits only restricted networks and security group ids", () => {
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private" }))).toEqual([
+      {
+        file: FILE,
+        path: "cluster.endpoint",
+        message:
+          "expected allowedCidrs or allowedSecurityGroupIds for a private endpoint: the cluster security group admits only itself, so nothing outside the cluster (VPN, bastion, CI runner) could reach the API to deploy the platform stack",
+      },
+    ]);
+    expect(problemsOf((i) => delete (i.cluster as { endpoint?: unknown }).endpoint)).toHaveLength(1);
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private", allowedCidrs: ["0.0.0.0/0"] }))).toEqual([
+      { file: FILE, path: "cluster.endpoint.allowedCidrs[0]", message: "expected a restricted CIDR, not /0" },
+    ]);
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private", allowedSecurityGroupIds: ["sg-123"] }))).toEqual([
+      { file: FILE, path: "cluster.endpoint.allowedSecurityGroupIds[0]", message: "expected a security group id, sg- and 8 or 17 hex digits" },
+    ]);
+    expect(problemsOf((i) => (i.cluster.endpoint = { mode: "private", allowedSecurityGroupIds: ["sg-0123456789abcdef0"] }))).toEqual([]);
+  });
+
+  test("Qdrant's replication factor fits its replicas, and write consistency fits the replication factor", () => {
+    expect(problemsOf((i) => (i.platform = { qdrant: { replicas: 3, replicationFactor: 4 } }))).toEqual([
+      { file: FILE, path: "platform.qdrant.replicationFactor", message: "expected at most platform.qdrant.replicas (3) copies of each shard, got 4" },
+    ]);
+    expect(problemsOf((i) => (i.platform = { qdrant: { replicas: 3, writeConsistencyFactor: 3 } }))).toEqual([
+      { file: FILE, path: "platform.qdrant.writeConsistencyFactor", message: "expected at most the replication factor (2), got 3" },
+    ]);
+    expect(problemsOf((i) => (i.platform = { qdrant: { replicas: 3, replicationFactor: 3, writeConsistencyFactor: 2 } }))).toEqual([]);
+  });
+
   test("a log retention CloudWatch does not offer", () => {
     expect(problemsOf((i) => Object.assign(i.cluster, { logRetentionDays: 10 }))[0]).toMatchObject({
       path: "cluster.logRetentionDays",

@@ -87,7 +87,7 @@ export function validInput(name = "qa"): EnvironmentInput & Record<string, unkno
     network: { vpcCidr: "10.90.0.0/16", azCount: 2, natGateways: "single" },
     cluster: {
       kubernetesVersion: "1.33",
-      endpoint: { mode: "private" },
+      endpoint: { mode: "private", allowedCidrs: ["10.200.0.0/22"] },
       admins: ["arn:aws:iam::123456789012:role/platform-admins"],
     },
     nodeGroups: {

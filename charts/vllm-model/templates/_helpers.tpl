@@ -69,3 +69,22 @@ vllm-model.weightsPath: where the weights are synced to and served from.
 {{- define "vllm-model.weightsPath" -}}
 {{- printf "%s/%s" .Values.weights.localPath .Values.model.huggingFaceId }}
 {{- end }}
+
+{{/*
+vllm-model.loader: how the weights reach the GPUs, "s3-sync" (init container to node-local disk) or
+"runai-streamer" (vLLM streams them from S3).
+*/}}
+{{- define "vllm-model.loader" -}}
+{{- .Values.weights.loader | default "s3-sync" }}
+{{- end }}
+
+{{/*
+vllm-model.modelPath: what vLLM's --model points at: the synced directory, or the weights' S3 prefix.
+*/}}
+{{- define "vllm-model.modelPath" -}}
+{{- if eq (include "vllm-model.loader" .) "runai-streamer" }}
+{{- printf "s3://%s/%s" .Values.weights.s3Bucket .Values.model.huggingFaceId }}
+{{- else }}
+{{- include "vllm-model.weightsPath" . }}
+{{- end }}
+{{- end }}

@@ -56,8 +56,16 @@ export const ragConfigSchema = z
         distance: z.enum(["Cosine", "Dot", "Euclid"]).default("Cosine"),
         hnswM: z.number().int().min(4).default(16),
         hnswEfConstruct: z.number().int().min(4).default(200),
+        /** Copies of each shard across Qdrant's peers: with 2 or more, one drained pod hides no data. */
+        replicationFactor: z.number().int().min(1).default(1),
+        /** Replicas that must apply a write before it is acknowledged (at most replicationFactor). */
+        writeConsistencyFactor: z.number().int().min(1).default(1),
       })
-      .prefault({}),
+      .prefault({})
+      .refine((c) => c.writeConsistencyFactor <= c.replicationFactor, {
+        message: "collection.writeConsistencyFactor must not exceed collection.replicationFactor",
+        path: ["writeConsistencyFactor"],
+      }),
     chunking: z
       .strictObject({
         /** Tokenizer that sizes chunks. */

@@ -28,6 +28,10 @@ export interface CollectionSettings {
   readonly distance: "Cosine" | "Dot" | "Euclid";
   readonly hnswM: number;
   readonly hnswEfConstruct: number;
+  /** Copies of each shard across Qdrant's peers. */
+  readonly replicationFactor: number;
+  /** Replicas that must apply a write before Qdrant acknowledges it. */
+  readonly writeConsistencyFactor: number;
   /** Payload fields to index, with their Qdrant schema type. */
   readonly payloadIndexes: Readonly<Record<string, "keyword" | "integer" | "float" | "bool" | "text">>;
 }
@@ -109,6 +113,8 @@ export class QdrantStore implements VectorStore {
       this.client.createCollection(collection, {
         vectors: { size: settings.vectorSize, distance: settings.distance },
         hnsw_config: { m: settings.hnswM, ef_construct: settings.hnswEfConstruct },
+        replication_factor: settings.replicationFactor,
+        write_consistency_factor: settings.writeConsistencyFactor,
       }),
     );
     for (const [field, type] of Object.entries(settings.payloadIndexes)) {

@@ -39,7 +39,7 @@ async function ask(who: string, payload: Record<string, unknown>): Promise<{ sta
 describe("ingestion", () => {
   it("creates the collection with the documented settings and payload indexes", () => {
     const create = h.qdrant.requests.find((r) => r.method === "PUT" && r.path === "/collections/handbook");
-    expect(create?.body).toEqual({ vectors: { size: 1024, distance: "Cosine" }, hnsw_config: { m: 16, ef_construct: 200 } });
+    expect(create?.body).toEqual({ vectors: { size: 1024, distance: "Cosine" }, hnsw_config: { m: 16, ef_construct: 200 }, replication_factor: 1, write_consistency_factor: 1 });
     const indexes = h.qdrant.collections.get("handbook")?.indexes;
     expect(indexes?.get("doc_id")).toBe("keyword");
     expect(indexes?.get("groups")).toBe("keyword");
