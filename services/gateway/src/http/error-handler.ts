@@ -7,6 +7,7 @@
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyInstance } from "fastify";
 import { GatewayError, errorBody, type ErrorBody } from "./errors";
+import { redactUrl } from "./log-redaction";
 
 const fastifyCodes: Record<string, { code: string; message: string; param?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", message: "the request body is not valid JSON" },
@@ -53,7 +54,7 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody(404, "unknown_route", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200) ?? ""}`));
+    reply.code(404).send(errorBody(404, "unknown_route", `no route ${request.method} ${redactUrl(request.url).slice(0, 200)}`));
   });
 }
 
