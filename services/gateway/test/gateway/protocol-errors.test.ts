@@ -73,6 +73,12 @@ test.each(refusedOutsideParser)("%s: answered in the gateway's error shape, the 
   expect(res.body).not.toContain("mmmm");
 });
 
+test("Expect: 100-continue (curl sends it for bodies over 1 KiB) still gets its 100 and then the answer", async () => {
+  const res = await rawExchange(gw.url, post(`Expect: 100-continue\r\nContent-Length: ${body.length}\r\n`, body), 5_000);
+  expect(res.head).toMatch(/^HTTP\/1\.1 100 Continue/);
+  expect(res.body).toMatch(/HTTP\/1\.1 200 OK/);
+});
+
 test("an HTTP/1.0 request without Host is still served (Host is required of HTTP/1.1 only)", async () => {
   const res = await rawRequest(gw.url, `GET /healthz HTTP/1.0\r\n\r\n`);
   expect(res.status).toBe(200);

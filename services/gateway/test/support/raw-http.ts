@@ -81,9 +81,11 @@ export async function rawExchange(url: string, bytes: string | Buffer, timeoutMs
     socket.on("error", () => undefined);
     socket.on("data", (c: Buffer) => {
       text += c.toString("utf8");
-      const at = text.indexOf("\r\n\r\n");
-      const length = /\r\ncontent-length: *(\d+)/i.exec(text.slice(0, at))?.[1];
-      if (at !== -1 && length !== undefined && Buffer.byteLength(text.slice(at + 4)) >= Number(length)) finish(false);
+      // Interim (1xx) responses come before the final one and have no body.
+      const final = text.replace(/^(?:HTTP\/1\.1 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, "");
+      const at = final.indexOf("\r\n\r\n");
+      const length = /\r\ncontent-length: *(\d+)/i.exec(final.slice(0, at))?.[1];
+      if (at !== -1 && length !== undefined && Buffer.byteLength(final.slice(at + 4)) >= Number(length)) finish(false);
     });
     socket.once("close", () => finish(true));
     socket.write(bytes);
