@@ -2,8 +2,8 @@
  * Requests Node's HTTP parser refuses before any route runs (framing conflicts, bad chunk sizes, oversized
  * request lines and headers, garbage) are answered over the real socket in the gateway's error shape,
  * {"error":{"message","type","code","param"}}, and the connection is closed; the gateway keeps serving. So are
- * the refusals Fastify's router and Node make outside the parser (bad percent-encoding, over-long path segments,
- * no Host, a bad Expect, CONNECT), without echoing the URL or its query string.
+ * the refusals Fastify's router and Node make outside the parser (bad percent-encoding, no Host, a bad Expect,
+ * CONNECT), without echoing the URL or its query string.
  */
 import { TestRedis } from "../support/redis-server";
 import { OpenAIStandin } from "../support/openai-standin";
@@ -58,7 +58,6 @@ test("the gateway keeps serving after refusing them", async () => {
 const refusedOutsideParser: Array<[string, string, number, string]> = [
   ["broken percent-encoding in the path", `GET /v1/models/%zz?api_key=${KEYS.tenantA} HTTP/1.1\r\nHost: gw\r\n${auth}\r\n`, 400, "invalid_url"],
   ["a truncated UTF-8 escape", `GET /v1/%E0%A4%A?access_token=${KEYS.tenantA} HTTP/1.1\r\nHost: gw\r\n${auth}\r\n`, 400, "invalid_url"],
-  ["a path segment over the router's limit", `GET /v1/models/${"m".repeat(150)}?key=${KEYS.tenantA} HTTP/1.1\r\nHost: gw\r\n${auth}\r\n`, 414, "path_segment_too_long"],
   ["an HTTP/1.1 request without Host", `GET /v1/models?api_key=${KEYS.tenantA} HTTP/1.1\r\n${auth}\r\n`, 400, "missing_host"],
   ["an Expect other than 100-continue", post("Expect: bogus\r\nContent-Length: 2\r\n", "{}"), 417, "expectation_failed"],
   ["CONNECT", `CONNECT gw:443 HTTP/1.1\r\nHost: gw:443\r\n${auth}\r\n`, 405, "method_not_allowed"],
@@ -70,7 +69,6 @@ test.each(refusedOutsideParser)("%s: answered in the gateway's error shape, the 
   expect(res.head).toMatch(/\r\ncontent-type: application\/json/i);
   expect(res.json).toEqual({ error: { message: expect.any(String), type: "invalid_request_error", code, param: null } });
   expect(res.body).not.toContain(KEYS.tenantA);
-  expect(res.body).not.toContain("mmmm");
 });
 
 test("Expect: 100-continue (curl sends it for bodies over 1 KiB) still gets its 100 and then the answer", async () => {

@@ -145,6 +145,15 @@ describe("JWTs", () => {
 });
 
 describe("Fastify's own request errors on the RAG routes", () => {
+  test("a collection name over the router's parameter limit is a 414 in the gateway's shape, the URL not echoed", async () => {
+    const name = "c".repeat(150);
+    const res = await gw.request("POST", `/v1/collections/${name}/documents?api_key=${KEY.both}`, { headers: bearer(KEY.both), json: { documents: [doc] } });
+    expect(res.status).toBe(414);
+    expect(res.json).toEqual({ error: { message: expect.any(String), type: "invalid_request_error", code: "path_segment_too_long", param: null } });
+    expect(res.text).not.toContain(name);
+    expect(res.text).not.toContain(KEY.both);
+  });
+
   test("bad JSON, an empty JSON body, another media type and an oversized body get the core's codes", async () => {
     const json = { ...bearer(KEY.both), "content-type": "application/json" };
     const cases: Array<[string, string, Record<string, string>, string | undefined, number, string]> = [
