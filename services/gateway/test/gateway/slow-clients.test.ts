@@ -84,6 +84,16 @@ test("headers trickled in (slowloris) are cut with a 408", async () => {
   expect(parseRaw(text).status).toBe(408);
 });
 
+test("a kept-alive connection is timed again for its next request; one that never sends a byte is closed too", async () => {
+  // The first request is served and the connection kept; the second one's headers trickle in and are cut.
+  const { sent, text } = await trickled("GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n", `GET /v1/models HTTP/1.1\r\nHost: gw\r\nX-Slow: ${"s".repeat(200)}\r\n\r\n`);
+  expect(sent).toBeLessThan(100);
+  expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 408"]);
+  // A connection opened and left silent is not held until the keep-alive timeout (72 s).
+  const silent = await openSocket(gw.url);
+  expect(parseRaw(await readUntilClosed(silent, 15_000)).status).toBe(408);
+});
+
 test("a stream lasting longer than the request timeout is not cut", async () => {
   const started = Date.now();
   const res = await fetch(`${gw.url}/v1/chat/completions`, {
