@@ -14,7 +14,7 @@ import type { Guardrails, RagAugmenter } from "./contracts";
 import { errorHandler } from "./http/error-handler";
 import { useDepthCheckedJson } from "./http/json-body";
 import { requestSerializer } from "./http/log-redaction";
-import { clientErrorHandler, trackEarlyAnswers } from "./http/client-errors";
+import { answerServerRefusals, clientErrorHandler, frameworkErrors, requireHost, trackEarlyAnswers } from "./http/client-errors";
 import { zodSerializerCompiler, zodValidatorCompiler } from "./http/zod-type-provider";
 import { telemetry, traceRequestId } from "./telemetry/plugin";
 import { gatewayMetrics } from "./telemetry/metrics";
@@ -70,9 +70,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     forceCloseConnections: "idle",
     // Slow clients are cut while they send the request; answers and streams are not timed (decision 0070).
     requestTimeout: config.server.requestTimeoutMs,
-    http: { headersTimeout: config.server.headersTimeoutMs, maxHeaderSize: config.server.maxHeaderBytes, connectionsCheckingInterval: TIMEOUT_CHECK_MS },
+    http: { headersTimeout: config.server.headersTimeoutMs, maxHeaderSize: config.server.maxHeaderBytes, connectionsCheckingInterval: TIMEOUT_CHECK_MS, requireHostHeader: false },
     genReqId: traceRequestId,
+    // Protocol-level refusals in the gateway's error shape (decision 0071); Host is checked by requireHost.
     clientErrorHandler,
+    frameworkErrors,
     logController: new LogController({ requestIdLogLabel: "trace_id" }),
   }) as unknown as FastifyInstance;
   if (config.server.maxConnections > 0) app.server.maxConnections = config.server.maxConnections;
@@ -80,6 +82,8 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.setSerializerCompiler(zodSerializerCompiler);
   useDepthCheckedJson(app, config.server.maxJsonDepth);
   trackEarlyAnswers(app);
+  requireHost(app);
+  answerServerRefusals(app.server, app.log);
 
   const registry = deps.registry ?? new Registry();
   const metrics = gatewayMetrics(registry);

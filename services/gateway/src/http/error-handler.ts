@@ -6,7 +6,8 @@
  */
 import fp from "fastify-plugin";
 import type { FastifyError, FastifyInstance } from "fastify";
-import { GatewayError, errorBody } from "./errors";
+import { GatewayError, errorBody, type ErrorBody } from "./errors";
+import { redactUrl } from "./log-redaction";
 
 const fastifyCodes: Record<string, { code: string; message: string; param?: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { code: "invalid_json", message: "the request body is not valid JSON" },
@@ -16,6 +17,12 @@ const fastifyCodes: Record<string, { code: string; message: string; param?: stri
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: "invalid_content_length", message: "the Content-Length header does not match the body" },
   FST_ERR_CTP_INVALID_TYPE: { code: "invalid_content_type", message: "the Content-Type header is invalid" },
 };
+
+/** The gateway's body for one of Fastify's own request errors (bad JSON, body too large, ...), when it is one. */
+export function fastifyErrorBody(err: { code?: unknown }, status: number): ErrorBody | undefined {
+  const known = typeof err.code === "string" ? fastifyCodes[err.code] : undefined;
+  return known && errorBody(status, known.code, known.message, known.param);
+}
 
 async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler(async (failure: FastifyError | GatewayError, request, reply) => {
@@ -40,14 +47,14 @@ async function errorHandlerPlugin(app: FastifyInstance): Promise<void> {
       request.log.error({ err }, "unhandled error");
       return reply.code(500).send(errorBody(500, "internal_error", "the gateway failed to handle the request"));
     }
-    const known = fastifyCodes[err.code];
-    if (known) return reply.code(status).send(errorBody(status, known.code, known.message, known.param));
+    const known = fastifyErrorBody(err, status);
+    if (known) return reply.code(status).send(known);
     const message = err.message.replace(/^body\//, "");
     return reply.code(status).send(errorBody(status, "invalid_request_error", message.slice(0, 300)));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send(errorBody(404, "unknown_route", `no route ${request.method} ${request.url.split("?")[0]?.slice(0, 200) ?? ""}`));
+    reply.code(404).send(errorBody(404, "unknown_route", `no route ${request.method} ${redactUrl(request.url).slice(0, 200)}`));
   });
 }
 

@@ -11,21 +11,38 @@ import { GatewayError, formatParam } from "./errors";
 /** How many leading path segments the error names (the field; the rest is the nesting itself). */
 const PARAM_SEGMENTS = 6;
 
+/** A container being walked: its keys (none for an array) and the index of the next child. */
+interface Frame {
+  readonly node: object;
+  readonly keys: string[] | undefined;
+  next: number;
+}
+
+const frame = (node: object): Frame => ({ node, keys: Array.isArray(node) ? undefined : Object.keys(node), next: 0 });
+
 /**
  * The path to the first value nested deeper than `maxDepth` containers (the top-level object is depth 1), or
- * undefined when there is none. Iterative: it must not overflow on the bodies it exists to refuse.
+ * undefined when there is none. Iterative (it must not overflow on the bodies it exists to refuse), depth-first
+ * with one frame per open container: the stack is the current path, so wide bodies cost no path copies.
  */
 export function tooDeep(value: unknown, maxDepth: number): PropertyKey[] | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  const stack: Array<{ node: object; depth: number; path: PropertyKey[] }> = [{ node: value, depth: 1, path: [] }];
+  const stack: Frame[] = [frame(value)];
   while (stack.length > 0) {
-    const { node, depth, path } = stack.pop() as { node: object; depth: number; path: PropertyKey[] };
-    if (depth > maxDepth) return path;
-    const push = (k: PropertyKey, v: unknown): void => {
-      if (v !== null && typeof v === "object") stack.push({ node: v, depth: depth + 1, path: path.length < PARAM_SEGMENTS ? [...path, k] : path });
-    };
-    if (Array.isArray(node)) for (let i = 0; i < node.length; i++) push(i, node[i]);
-    else for (const k of Object.keys(node)) push(k, (node as Record<string, unknown>)[k]);
+    const top = stack[stack.length - 1] as Frame;
+    const size = top.keys ? top.keys.length : (top.node as unknown[]).length;
+    if (top.next >= size) {
+      stack.pop();
+      continue;
+    }
+    const key: string | number = top.keys ? (top.keys[top.next] as string) : top.next;
+    top.next++;
+    const child: unknown = (top.node as Record<string | number, unknown>)[key];
+    if (child === null || typeof child !== "object") continue;
+    if (stack.length >= maxDepth) {
+      return stack.slice(0, PARAM_SEGMENTS).map((f) => (f.keys ? (f.keys[f.next - 1] as string) : f.next - 1));
+    }
+    stack.push(frame(child));
   }
   return undefined;
 }

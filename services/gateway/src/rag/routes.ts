@@ -11,6 +11,7 @@ import Ajv from "ajv";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Principal } from "../contracts";
 import { GatewayError } from "../http/errors";
+import { fastifyErrorBody } from "../http/error-handler";
 import { RagError } from "./errors";
 import type { GenerationUsage, RagGenerator } from "./generator";
 import { chatServiceGenerator } from "./chat-generator";
@@ -152,6 +153,9 @@ export function errorReply(error: unknown): { status: number; body: ReturnType<R
     return { status: 400, body: new RagError(400, "invalid_request", `${param}: ${what}`, param).toBody() };
   }
   const status = typeof e.statusCode === "number" && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+  // Fastify's own request errors (bad JSON, empty or oversized body, media type) with the core's codes and messages.
+  const known = fastifyErrorBody(e, status);
+  if (known) return { status, body: known };
   const code = typeof e.code === "string" && /^[a-z_]+$/.test(e.code) ? e.code : status === 500 ? "internal_error" : "request_failed";
   const message = status === 500 ? "internal error" : typeof e.message === "string" ? e.message : "request failed";
   return { status, body: new RagError(status, code, message).toBody() };

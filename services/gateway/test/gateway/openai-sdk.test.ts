@@ -111,6 +111,12 @@ test("GET /v1/models/{id}: the SDK's models.retrieve() for each listed model, 40
   await expect(limited.models.retrieve("llama-3-70b")).rejects.toMatchObject({ status: 404, code: "model_not_found" });
   // Ids that need encoding arrive decoded; no credential is a 401.
   await expect(client.models.retrieve("org/some:model")).rejects.toMatchObject({ status: 404, code: "model_not_found" });
+  // The SDK sends "org/model" as org%2Fmodel; a client that does not encode it, or an id longer than the router's
+  // parameter limit, gets the same 404 model_not_found, not unknown_route or 414.
+  for (const id of ["meta-llama/Meta-Llama-3-70B-Instruct", "m".repeat(150), ""]) {
+    const res = await gw.request("GET", `/v1/models/${id}`, { headers: { authorization: `Bearer ${KEYS.tenantA}` } });
+    expect([id, res.status, res.json.error?.code]).toEqual([id, 404, "model_not_found"]);
+  }
   const anonymous = new OpenAI({ apiKey: "", baseURL: client.baseURL, maxRetries: 0 });
   await expect(anonymous.models.retrieve("mistral-7b")).rejects.toMatchObject({ status: 401 });
 });

@@ -143,3 +143,32 @@ describe("JWTs", () => {
     expect(res.json.error?.type).toBe("authentication_error");
   });
 });
+
+describe("Fastify's own request errors on the RAG routes", () => {
+  test("a collection name over the router's parameter limit is a 414 in the gateway's shape, the URL not echoed", async () => {
+    const name = "c".repeat(150);
+    const res = await gw.request("POST", `/v1/collections/${name}/documents?api_key=${KEY.both}`, { headers: bearer(KEY.both), json: { documents: [doc] } });
+    expect(res.status).toBe(414);
+    expect(res.json).toEqual({ error: { message: expect.any(String), type: "invalid_request_error", code: "path_segment_too_long", param: null } });
+    expect(res.text).not.toContain(name);
+    expect(res.text).not.toContain(KEY.both);
+  });
+
+  test("bad JSON, an empty JSON body, another media type and an oversized body get the core's codes", async () => {
+    const json = { ...bearer(KEY.both), "content-type": "application/json" };
+    const cases: Array<[string, string, Record<string, string>, string | undefined, number, string]> = [
+      ["POST", "/v1/rag/query", json, "{not json", 400, "invalid_json"],
+      ["POST", "/v1/collections/handbook/documents", json, "{not json", 400, "invalid_json"],
+      ["DELETE", "/v1/collections/handbook/documents/x", json, undefined, 400, "invalid_json"],
+      ["POST", "/v1/rag/query", { ...json, "content-type": "application/xml" }, "<q/>", 415, "unsupported_media_type"],
+      ["POST", "/v1/rag/query", json, JSON.stringify({ collection: "handbook", query: "x".repeat(1_100_000) }), 413, "request_too_large"],
+    ];
+    for (const [method, path, headers, body, status, code] of cases) {
+      const rag = await gw.request(method, path, { headers, ...(body !== undefined ? { body } : {}) });
+      expect([path, rag.status, rag.json.error?.code]).toEqual([path, status, code]);
+      // The same words as the core's routes use for the same fault.
+      const core = await gw.request("POST", "/v1/chat/completions", { headers: { ...headers, ...bearer(KEY.chat) }, body: body ?? "" });
+      if (method === "POST") expect(rag.json.error?.message).toBe(core.json.error?.message);
+    }
+  });
+});

@@ -50,11 +50,17 @@ const body = JSON.stringify({ model: "mistral-7b", messages: [{ role: "user", co
 const head = (auth: boolean) =>
   `POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\n${auth ? `Authorization: Bearer ${KEYS.tenantA}\r\n` : ""}Content-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
 
-test("a body trickled in is cut with a 408 in the gateway's shape, long before it is complete", async () => {
+/** Sends the head at once, then trickles `text`; resolves with the bytes sent and all the server wrote before closing. */
+async function trickled(head: string, text: string): Promise<{ sent: number; text: string }> {
   const socket = await openSocket(gw.url);
   const answer = readUntilClosed(socket, 15_000);
-  socket.write(head(true));
-  const [sent, text] = await Promise.all([trickle(socket, body), answer]);
+  socket.write(head);
+  const [sent, written] = await Promise.all([trickle(socket, text), answer]);
+  return { sent, text: written };
+}
+
+test("a body trickled in is cut with a 408 in the gateway's shape, long before it is complete", async () => {
+  const { sent, text } = await trickled(head(true), body);
   // At 10 bytes/s the body needs ~35 s; the gateway closed the connection after a small part of it.
   expect(sent).toBeLessThan(body.length / 2);
   const res = parseRaw(text);
@@ -63,10 +69,7 @@ test("a body trickled in is cut with a 408 in the gateway's shape, long before i
 });
 
 test("without credentials too: the early 401 goes out, then the trickling connection is closed", async () => {
-  const socket = await openSocket(gw.url);
-  const answer = readUntilClosed(socket, 15_000);
-  socket.write(head(false));
-  const [sent, text] = await Promise.all([trickle(socket, body), answer]);
+  const { sent, text } = await trickled(head(false), body);
   expect(sent).toBeLessThan(body.length / 2);
   const res = parseRaw(text);
   expect(res.status).toBe(401);
@@ -75,12 +78,20 @@ test("without credentials too: the early 401 goes out, then the trickling connec
 });
 
 test("headers trickled in (slowloris) are cut with a 408", async () => {
-  const socket = await openSocket(gw.url);
-  const answer = readUntilClosed(socket, 15_000);
   const headers = `GET /v1/models HTTP/1.1\r\nHost: gw\r\nX-Slow: ${"s".repeat(200)}\r\n\r\n`;
-  const [sent, text] = await Promise.all([trickle(socket, headers), answer]);
+  const { sent, text } = await trickled("", headers);
   expect(sent).toBeLessThan(headers.length / 2);
   expect(parseRaw(text).status).toBe(408);
+});
+
+test("a kept-alive connection is timed again for its next request; one that never sends a byte is closed too", async () => {
+  // The first request is served and the connection kept; the second one's headers trickle in and are cut.
+  const { sent, text } = await trickled("GET /healthz HTTP/1.1\r\nHost: gw\r\n\r\n", `GET /v1/models HTTP/1.1\r\nHost: gw\r\nX-Slow: ${"s".repeat(200)}\r\n\r\n`);
+  expect(sent).toBeLessThan(100);
+  expect(text.match(/HTTP\/1\.1 \d{3}/g)).toEqual(["HTTP/1.1 200", "HTTP/1.1 408"]);
+  // A connection opened and left silent is not held until the keep-alive timeout (72 s).
+  const silent = await openSocket(gw.url);
+  expect(parseRaw(await readUntilClosed(silent, 15_000)).status).toBe(408);
 });
 
 test("a stream lasting longer than the request timeout is not cut", async () => {

@@ -60,3 +60,34 @@ export async function rawRequest(url: string, bytes: string | Buffer, timeoutMs?
   socket.write(bytes);
   return parseRaw(await done);
 }
+
+/**
+ * Sends `bytes` and resolves with the first response once it is complete (its Content-Length read), or with what
+ * was written when the server closes first: for refusals that keep the connection open.
+ */
+export async function rawExchange(url: string, bytes: string | Buffer, timeoutMs = 10_000): Promise<RawResponse & { closed: boolean }> {
+  const socket = await openSocket(url);
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const timer = setTimeout(() => {
+      socket.destroy();
+      reject(new Error(`no complete response within ${timeoutMs} ms: ${JSON.stringify(text.slice(0, 200))}`));
+    }, timeoutMs);
+    const finish = (closed: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ ...parseRaw(text), closed });
+    };
+    socket.on("error", () => undefined);
+    socket.on("data", (c: Buffer) => {
+      text += c.toString("utf8");
+      // Interim (1xx) responses come before the final one and have no body.
+      const final = text.replace(/^(?:HTTP\/1\.1 1\d\d [^\r]*\r\n(?:[^\r]+\r\n)*\r\n)+/, "");
+      const at = final.indexOf("\r\n\r\n");
+      const length = /\r\ncontent-length: *(\d+)/i.exec(final.slice(0, at))?.[1];
+      if (at !== -1 && length !== undefined && Buffer.byteLength(final.slice(at + 4)) >= Number(length)) finish(false);
+    });
+    socket.once("close", () => finish(true));
+    socket.write(bytes);
+  });
+}

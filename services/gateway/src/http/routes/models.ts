@@ -10,7 +10,9 @@ import type { ZodTypeProvider } from "../zod-type-provider";
 
 const modelObject = z.object({ id: z.string(), object: z.literal("model"), created: z.number(), owned_by: z.string() });
 const modelsResponse = z.object({ object: z.literal("list"), data: z.array(modelObject) });
-const modelParams = z.object({ model: z.string().min(1) });
+// A wildcard, not ":model": clients that do not percent-encode an id's slashes ("org/model") reach this route too,
+// and ids longer than the router's parameter limit are unknown models, not a 414.
+const modelParams = z.object({ "*": z.string() });
 
 const CREATED = 1_700_000_000;
 
@@ -28,12 +30,12 @@ export async function modelsRoute(app: FastifyInstance): Promise<void> {
   );
 
   app.withTypeProvider<ZodTypeProvider>().get(
-    "/v1/models/:model",
+    "/v1/models/*",
     { schema: { params: modelParams, response: { 200: modelObject } }, config: { scope: "models:read", routeId: "models.retrieve" } },
     async (request) => {
       const principal = request.principal;
       if (!principal) throw new GatewayError(401, "missing_credentials", "authentication required");
-      const id = request.params.model;
+      const id = request.params["*"];
       if (!app.modelRouter.visibleModels(principal).includes(id)) {
         throw new GatewayError(404, "model_not_found", `The model '${id.slice(0, 200)}' does not exist or you do not have access to it`, { param: "model" });
       }
