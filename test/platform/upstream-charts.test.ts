@@ -52,6 +52,18 @@ test("every fact names the upstream source it was read from (owner/repo@ref:path
   }
 });
 
+test("a release whose chart image was verified runs that image: it sets no image key of its own", () => {
+  const withImage = UPSTREAM_FACTS.filter((f) => f.image !== undefined);
+  expect(withImage.map((f) => f.key).sort()).toEqual(["awsLoadBalancerController", "redis"]);
+  for (const f of withImage) {
+    expect(f.image!.source).toMatch(SOURCE);
+    expect(f.image!.reference).toMatch(/^[\w.-]+(\/[\w.-]+)+:[\w.-]+$/);
+    const releases = upstream.filter((r) => r.chart === f.chart && r.version === f.version);
+    expect(releases.length).toBeGreaterThan(0);
+    for (const r of releases) expect(valuesKeyPaths(r.values).filter((p) => p[0] === "image").map((p) => `${r.environment}/${r.name}: ${p.join(".")}`)).toEqual([]);
+  }
+});
+
 test("no release uses a chart version from a repository known not to serve it", () => {
   for (const bad of NOT_SERVED) {
     expect(upstream.filter((r) => r.chart === bad.chart && r.version === bad.version && r.repository === bad.repository)).toEqual([]);

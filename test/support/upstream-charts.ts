@@ -19,6 +19,8 @@ export interface UpstreamChartFacts {
   readonly served: { readonly source: string; readonly archive: string; readonly note?: string; readonly also?: string };
   readonly values: string;
   readonly keys: readonly VerifiedKey[];
+  /** The image the chart version runs by default (read at `source`); `published` says how far its push was verified. */
+  readonly image?: { readonly reference: string; readonly source: string; readonly published: string };
 }
 export interface NotServed { readonly chart: string; readonly version: string; readonly repository: string; readonly source: string; readonly note: string }
 
