@@ -102,6 +102,17 @@ describe("against the upstream facts (constructs/data/upstream-charts.json, cons
     expect(CLUSTER_AUTOSCALER_IMAGE_TAGS).toEqual(facts.imageTags.byKubernetesMinor);
   });
 
+  test("every image tag is a release tag read upstream (its commit recorded), of its own minor, not older than the last promotion seen", () => {
+    const commits = facts.imageTags.tagCommits as Record<string, string>;
+    const patch = (tag: string) => Number(tag.split(".")[2]);
+    for (const [minor, tag] of Object.entries(CLUSTER_AUTOSCALER_IMAGE_TAGS)) {
+      expect(tag.startsWith(`v${minor}.`)).toBe(true);
+      expect(commits[`cluster-autoscaler-${tag.slice(1)}`]).toMatch(/^[0-9a-f]{40}$/);
+      const promoted = (facts.imageTags.registryPromotion.lastPromotedSeen as Record<string, string>)[minor];
+      if (promoted) expect(patch(tag)).toBeGreaterThanOrEqual(patch(promoted));
+    }
+  });
+
   test("the IAM policy grants exactly the documented actions", () => {
     expect(clusterAutoscalerPolicy("llm-prod").flatMap((s) => s.Action).sort()).toEqual([...facts.iamActions.actions].sort());
   });
