@@ -123,6 +123,26 @@ describe("vLLM's deprecated names (constructs/data/vllm-upstream.json)", () => {
   test.each(vllmFacts.deprecatedFlags.map((f) => [f.flag] as const))("the model chart does not pass %s", (flag) => {
     expect(readFileSync(join(REPO, "charts", "vllm-model", "templates", "deployment.yaml"), "utf8")).not.toContain(`- ${flag}`);
   });
+  const template = readFileSync(join(REPO, "charts", "vllm-model", "templates", "deployment.yaml"), "utf8");
+  test("the switches and loader settings the model chart passes are recorded facts of the pinned tag", () => {
+    for (const f of vllmFacts.flags) {
+      const passed = "value" in f ? `- ${f.flag}=${f.value}` : `- ${f.flag}`;
+      expect(template).toContain(passed);
+    }
+    const loader = vllmFacts.flags.find((f) => f.flag === "--load-format")!;
+    const keys = [...template.matchAll(/--model-loader-extra-config=%s" \(dict ((?:"\w+" \([^)]*\) ?)+)/g)].flatMap((m) => [...m[1]!.matchAll(/"(\w+)" \(/g)].map((k) => k[1]!));
+    expect(keys.length).toBeGreaterThan(0);
+    for (const k of keys) expect(loader.modelLoaderExtraConfigKeys).toContain(k);
+    for (const m of vllmFacts.metrics) expect(using(m.name).length).toBeGreaterThan(0);
+  });
+  test("a fact marked read at the tag names the pinned tag as its source; every fact says whether it was", () => {
+    const all = [...vllmFacts.deprecatedFlags, ...vllmFacts.flags, ...vllmFacts.metrics, ...vllmFacts.deprecatedMetrics, vllmFacts.image.runaiModelStreamerS3];
+    for (const f of all) {
+      expect(typeof f.readAtTag).toBe("boolean");
+      if (f.readAtTag) expect(f.source.startsWith(`vllm-project/vllm@${vllmFacts.imageTag}:`)).toBe(true);
+      else expect(f.source).not.toContain(`@${vllmFacts.imageTag}:`);
+    }
+  });
   test("the scan finds a use (it can fail)", () => {
     expect(using("vllm:num_requests_waiting").length).toBeGreaterThan(0);
   });
