@@ -12,7 +12,8 @@ const EVERY_TAINT = [{ operator: "Exists" as const }];
 export const EKS_ADDON_WORKLOADS: readonly Workload[] = [
   // aws/amazon-vpc-cni-k8s@v1.23.0:charts/aws-vpc-cni/values.yaml (resources.requests.cpu 25m; tolerates every taint).
   { name: "aws-node", kind: "DaemonSet", requests: { cpu: "25m", memory: "0" }, tolerations: EVERY_TAINT },
-  // EKS's kube-proxy add-on requests 100m CPU; no public repository carries its manifest (unverified here).
+  // EKS's kube-proxy add-on: 100m CPU, no memory request, from a dump of its v1.28 DaemonSet; not verified for the pinned
+  // versions (constructs/data/eks-addon-versions.json workloadRequests names the evidence).
   { name: "kube-proxy", kind: "DaemonSet", requests: { cpu: "100m", memory: "0" }, tolerations: EVERY_TAINT },
   // aws/eks-pod-identity-agent@v0.1.37:charts/eks-pod-identity-agent/values.yaml (resources: {}).
   { name: "eks-pod-identity-agent", kind: "DaemonSet", requests: { cpu: "0", memory: "0" }, tolerations: EVERY_TAINT },

@@ -8,6 +8,7 @@ import { KmsKey } from "@cdktf/provider-aws/lib/kms-key";
 import { EksNodeGroup } from "@cdktf/provider-aws/lib/eks-node-group";
 import { EksCluster, pinnedAddonVersions, PINNED_ADDONS, type EksClusterProps } from "../../constructs/eks-cluster";
 import addonTable from "../../constructs/data/eks-addon-versions.json";
+import { EKS_ADDON_WORKLOADS } from "../../constructs/private/eks-addon-workloads";
 import { parseStack, resourcesOf } from "../support/cluster-fixtures";
 
 const base: EksClusterProps = {
@@ -135,6 +136,15 @@ describe("EksCluster", () => {
     expect(() => pinnedAddonVersions("1.33", { "1.33": { "vpc-cni": "v1.20.1-eksbuild.3", "kube-proxy": "latest", coredns: "v1.12.4-eksbuild.1" } })).toThrow(
       "constructs/data/eks-addon-versions.json: Kubernetes 1.33 lacks an exact version (vX.Y.Z-eksbuild.N) of kube-proxy",
     );
+  });
+
+  test("the scheduling check reserves for each add-on pod the requests recorded with their evidence", () => {
+    for (const [name, fact] of Object.entries(addonTable.workloadRequests)) {
+      const workload = EKS_ADDON_WORKLOADS.find((w) => w.name === name)!;
+      expect(workload.requests).toEqual({ cpu: fact.cpu, memory: fact.memory });
+      expect(typeof fact.verified).toBe("boolean");
+      expect(fact.source.length).toBeGreaterThan(0);
+    }
   });
 
   test("vpc-cni enforces Kubernetes NetworkPolicies", () => {
