@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import vllmFacts from "../../constructs/data/vllm-upstream.json";
+import { VLLM_IMAGE } from "../../constructs/vllm-model";
 import { REPO } from "./fixtures";
 
 const FILES = join(REPO, "charts", "observability", "files");
@@ -114,6 +115,8 @@ describe("vLLM's deprecated names (constructs/data/vllm-upstream.json)", () => {
 
   test("the facts were checked for the image tag the chart pins", () => {
     expect((parse(readFileSync(join(REPO, "charts", "vllm-model", "values.yaml"), "utf8")) as { image: { tag: string } }).image.tag).toBe(vllmFacts.imageTag);
+    // The construct sets image.tag on every release: that is the tag that runs.
+    expect(VLLM_IMAGE.tag).toBe(vllmFacts.imageTag);
   });
   test.each(vllmFacts.deprecatedMetrics.map((m) => [m.name, m.replacement] as const))("no dashboard, rule or trigger reads %s (use %s)", (name, replacement) => {
     // Alert rule unit tests may feed the old name to show it is no longer read.
