@@ -4,7 +4,7 @@
  * upstreams; server.ts calls it with production collaborators. Layers, in registration order:
  *   cross-cutting plugins (errors, telemetry, auth, limits) → domain services (routing, cache, chat) → routes.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import type { Tracer } from "@opentelemetry/api";
@@ -14,6 +14,7 @@ import type { Guardrails, RagAugmenter } from "./contracts";
 import { errorHandler } from "./http/error-handler";
 import { zodSerializerCompiler, zodValidatorCompiler } from "./http/zod-type-provider";
 import { telemetry, traceRequestId } from "./telemetry/plugin";
+import { SampledAccessLog } from "./telemetry/access-log";
 import { gatewayMetrics } from "./telemetry/metrics";
 import { defaultTracer } from "./telemetry/tracing";
 import { auth } from "./auth/plugin";
@@ -64,7 +65,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     forceCloseConnections: "idle",
     requestTimeout: 0,
     genReqId: traceRequestId,
-    logController: new LogController({ requestIdLogLabel: "trace_id" }),
+    logController: new SampledAccessLog({ requestIdLogLabel: "trace_id", sampleRate: config.telemetry.accessLogSampleRate }),
   }) as unknown as FastifyInstance;
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(zodSerializerCompiler);
