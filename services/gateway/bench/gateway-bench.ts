@@ -274,15 +274,18 @@ interface Closed {
   readonly rps: number;
   readonly errors: number;
   readonly total: number;
+  /** CPU µs per request of the server process (the gateway, Portkey or the floor). */
+  readonly serverCpuUs: number;
 }
 
 /**
  * Closed loop: `connections` connections, each sending its next request as soon as its answer is in (autocannon
  * without a rate), for `seconds`: the most a server answers on this machine.
  */
-async function closedLoop(url: string, headers: Record<string, string>, body: () => string, seconds: number, connections: number): Promise<Closed> {
+async function closedLoop(url: string, headers: Record<string, string>, body: () => string, seconds: number, connections: number, serverPid?: number): Promise<Closed> {
+  const cpu0 = cpuSeconds(serverPid);
   const r = await autocannon({ url, method: "POST", connections, duration: seconds, headers: { "content-type": "application/json", ...headers }, requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }] });
-  return { rps: r.requests.total / seconds, errors: r.errors + r.non2xx + r.timeouts, total: r.requests.total };
+  return { rps: r.requests.total / seconds, errors: r.errors + r.non2xx + r.timeouts, total: r.requests.total, serverCpuUs: ((cpuSeconds(serverPid) - cpu0) * 1e6) / Math.max(1, r.requests.total) };
 }
 
 /** What one streaming run measured (ms from each request's scheduled send time). */
@@ -412,6 +415,7 @@ async function main(): Promise<void> {
     .option("--alloc-profile <file>", "write a sampling heap profile of every allocation of the gateway during (b)")
     .option("--snapshot <file>", "write a heap snapshot of the gateway half-way through (b)")
     .option("--only-gateway", "run row (b) only (implies --no-write)")
+    .option("--only-closed", "run the max-throughput (closed-loop) rounds only (implies --no-write)")
     .option("--repeat <n>", "runs of row (b); the target is judged on their median overhead p99", "3")
     .option("--tsx", "run the gateway and the floor under tsx instead of compiling them with tsc first")
     .option("--trace-file <file>", "where the gateway's non-protocol output goes (e.g. --node-flags --trace-gc), instead of stderr")
@@ -425,7 +429,7 @@ async function main(): Promise<void> {
     .option("--soak-seconds <n>", "soak duration", "300")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string }>();
   const rate = Number(opts.rate);
   const repeat = Math.max(1, Number(opts.repeat));
   const seconds = Number(opts.seconds);
@@ -577,19 +581,19 @@ async function main(): Promise<void> {
         soakResult = { rps: s.rps, p50: s.p50, p99: s.p99, errors: s.errors, overhead: quantiles(soakOverheads) };
       }
     };
-    if (!opts.onlyGateway) await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
+    if (!opts.onlyGateway && !opts.onlyClosed) await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
 
     // Max throughput, closed loop (`connections` connections, each sends its next request when the answer is in):
     // the gateway, Portkey, and the two floors, one after the other in each round.
     if (pk) {
-      const closedTargets: Array<[string, string, Record<string, string>, () => string]> = [
-        ["gateway", gwChat, auth, () => chatBody(true)],
-        ["Portkey OSS 1.15.2", `${pk.url}/v1/chat/completions`, portkeyHeaders, () => chatBody(false)],
-        ["floor", floorBare, {}, () => chatBody(true)],
-        ["floor + Redis", floorRedis, {}, () => chatBody(true)],
+      const closedTargets: Array<[string, string, Record<string, string>, () => string, number | undefined]> = [
+        ["gateway", gwChat, auth, () => chatBody(true), gw.proc.pid],
+        ["Portkey OSS 1.15.2", `${pk.url}/v1/chat/completions`, portkeyHeaders, () => chatBody(false), pk.proc.pid],
+        ["floor", floorBare, {}, () => chatBody(true), fl.proc.pid],
+        ["floor + Redis", floorRedis, {}, () => chatBody(true), fl.proc.pid],
       ];
       for (let k = 0; k < repeat; k++) {
-        for (const [name, url, headers, body] of closedTargets) (closed[name] ??= []).push(await closedLoop(url, headers, body, closedSeconds, connections));
+        for (const [name, url, headers, body, pid] of closedTargets) (closed[name] ??= []).push(await closedLoop(url, headers, body, closedSeconds, connections, pid));
       }
     }
 
@@ -611,13 +615,13 @@ async function main(): Promise<void> {
     if (opts.snapshot) setTimeout(() => void gw.ask(`snapshot ${resolve(opts.snapshot as string)}`), (seconds * 1000) / 2);
     // Runs on a shared VM scatter (p99 ± 30 % between runs): (b) is repeated and judged by its median, each run
     // followed by one of the floor with one Redis round trip (f), so their ratio is taken within one stretch.
-    for (let k = 1; k <= repeat; k++) {
+    for (let k = 1; k <= (opts.onlyClosed ? 0 : repeat); k++) {
       await runB(k === 1 ? `(b) gateway: auth + rate limit + cache lookup, shipped logging, ${rate} req/s` : `(b) the same, run ${k} of ${repeat}`);
       if (k === 1 && opts.profile) await gw.ask(`prof-stop ${resolve(opts.profile)}`);
       if (k === 1 && (opts.heapProfile ?? opts.allocProfile)) await gw.ask(`heap-stop ${resolve((opts.heapProfile ?? opts.allocProfile) as string)}`);
       if (!opts.onlyGateway) await measure(k === 1 ? `(f) floor + one Redis round trip per request, ${rate} req/s` : `(f) the same, run ${k} of ${repeat}`, (o) => paced(floorRedis, true, {}, rate, seconds, connections, o), true, floorPids);
     }
-    if (opts.onlyGateway) opts.write = false;
+    if (opts.onlyGateway || opts.onlyClosed) opts.write = false;
     else await otherRows();
     violations = JSON.parse(await standin.ask("violations")) as number;
     violations += JSON.parse(await streamStandin.ask("violations")) as number;
@@ -700,9 +704,9 @@ async function main(): Promise<void> {
     "",
     `Max throughput, closed loop (${connections} connections, ${closedSeconds} s per run; rounds interleaved: each round runs every target once), req/s per round and the median:`,
     "",
-    "| target | " + Array.from({ length: repeat }, (_, k) => `round ${k + 1}`).join(" | ") + " | median | errors |",
-    "|---|" + Array.from({ length: repeat }, () => "---:|").join("") + "---:|---:|",
-    ...Object.entries(closed).map(([name, runs]) => `| ${name} | ${runs.map((c) => n0(c.rps)).join(" | ")} | ${n0(closedMedian(name))} | ${runs.reduce((a, c) => a + c.errors, 0)} |`),
+    "| target | " + Array.from({ length: repeat }, (_, k) => `round ${k + 1}`).join(" | ") + " | median | errors | server CPU µs per request (median) |",
+    "|---|" + Array.from({ length: repeat }, () => "---:|").join("") + "---:|---:|---:|",
+    ...Object.entries(closed).map(([name, runs]) => `| ${name} | ${runs.map((c) => n0(c.rps)).join(" | ")} | ${n0(closedMedian(name))} | ${runs.reduce((a, c) => a + c.errors, 0)} | ${n0(median(runs.map((c) => c.serverCpuUs)))} |`),
     "",
     `Streaming at ${streamRate} req/s, ${STREAM_CHUNKS} content chunks per answer (a second stand-in), ${streamSeconds} s per run, rounds interleaved; ms from the scheduled send (medians over the rounds):`,
     "",
