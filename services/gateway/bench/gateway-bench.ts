@@ -435,9 +435,10 @@ async function main(): Promise<void> {
     .option("--soak", "also run a memory soak")
     .option("--soak-rate <n>", "soak requests per second", "300")
     .option("--soak-seconds <n>", "soak duration", "300")
+    .option("--note <text>", "a sentence for the entry about the conditions of the run (e.g. other work on the machine)")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string; note?: string }>();
   const rate = Number(opts.rate);
   const repeat = Math.max(1, Number(opts.repeat));
   const seconds = Number(opts.seconds);
@@ -677,7 +678,8 @@ async function main(): Promise<void> {
     `### ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${rate} req/s offered, ${seconds} s per target, ${connections} connections`,
     "",
     `Machine: ${machine}. Stand-in, gateway, redis-server and the load generator share the cores (and other work on the machine). ` +
-      `The gateway runs with node ${gatewayFlags || "(no flags)"} (the production image's flags${opts.nodeFlags ? " plus --node-flags" : ""}).`,
+      `The gateway runs with node ${gatewayFlags || "(no flags)"} (the production image's flags${opts.nodeFlags ? " plus --node-flags" : ""}).` +
+      (opts.note ? ` Note: ${opts.note}` : ""),
     "",
     "| target | req/s | p50 ms | p99 ms | errors | overhead p50 ms | p90 | p99 | p99.9 | max |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
