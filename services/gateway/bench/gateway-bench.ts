@@ -284,6 +284,18 @@ interface Closed {
   readonly total: number;
   /** CPU µs per request of the server process (the gateway, Portkey or the floor). */
   readonly serverCpuUs: number;
+  /** Write system calls (write, writev, sendmsg on sockets) per request of the server process, from /proc. */
+  readonly serverWrites: number;
+}
+
+/** Write system calls a process has made so far (/proc/<pid>/io syscw; Linux); NaN elsewhere. */
+function writeSyscalls(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
 }
 
 /**
@@ -292,8 +304,9 @@ interface Closed {
  */
 async function closedLoop(url: string, headers: Record<string, string>, body: () => string, seconds: number, connections: number, serverPid?: number): Promise<Closed> {
   const cpu0 = cpuSeconds(serverPid);
+  const writes0 = writeSyscalls(serverPid);
   const r = await autocannon({ url, method: "POST", connections, duration: seconds, headers: { "content-type": "application/json", ...headers }, requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }] });
-  return { rps: r.requests.total / seconds, errors: r.errors + r.non2xx + r.timeouts, total: r.requests.total, serverCpuUs: ((cpuSeconds(serverPid) - cpu0) * 1e6) / Math.max(1, r.requests.total) };
+  return { rps: r.requests.total / seconds, errors: r.errors + r.non2xx + r.timeouts, total: r.requests.total, serverCpuUs: ((cpuSeconds(serverPid) - cpu0) * 1e6) / Math.max(1, r.requests.total), serverWrites: (writeSyscalls(serverPid) - writes0) / Math.max(1, r.requests.total) };
 }
 
 /** What one streaming run measured (ms from each request's scheduled send time). */
@@ -714,9 +727,9 @@ async function main(): Promise<void> {
     "",
     `Max throughput, closed loop (${connections} connections, ${closedSeconds} s per run; rounds interleaved: each round runs every target once), req/s per round and the median:`,
     "",
-    "| target | " + Array.from({ length: repeat }, (_, k) => `round ${k + 1}`).join(" | ") + " | median | errors | server CPU µs per request (median) |",
-    "|---|" + Array.from({ length: repeat }, () => "---:|").join("") + "---:|---:|---:|",
-    ...Object.entries(closed).map(([name, runs]) => `| ${name} | ${runs.map((c) => n0(c.rps)).join(" | ")} | ${n0(closedMedian(name))} | ${runs.reduce((a, c) => a + c.errors, 0)} | ${n0(median(runs.map((c) => c.serverCpuUs)))} |`),
+    "| target | " + Array.from({ length: repeat }, (_, k) => `round ${k + 1}`).join(" | ") + " | median | errors | server CPU µs per request (median) | server write syscalls per request |",
+    "|---|" + Array.from({ length: repeat }, () => "---:|").join("") + "---:|---:|---:|---:|",
+    ...Object.entries(closed).map(([name, runs]) => `| ${name} | ${runs.map((c) => n0(c.rps)).join(" | ")} | ${n0(closedMedian(name))} | ${runs.reduce((a, c) => a + c.errors, 0)} | ${n0(median(runs.map((c) => c.serverCpuUs)))} | ${f(median(runs.map((c) => c.serverWrites)))} |`),
     "",
     `Streaming at ${streamRate} req/s, ${STREAM_CHUNKS} content chunks per answer (a second stand-in), ${streamSeconds} s per run, rounds interleaved; ms from the scheduled send (medians over the rounds):`,
     "",
