@@ -437,6 +437,7 @@ async function main(): Promise<void> {
     .option("--snapshot <file>", "write a heap snapshot of the gateway half-way through (b)")
     .option("--only-gateway", "run row (b) only (implies --no-write)")
     .option("--only-closed", "run the max-throughput (closed-loop) rounds only (implies --no-write)")
+    .option("--only-stream", "run the streaming rounds only (implies --no-write)")
     .option("--repeat <n>", "runs of row (b); the target is judged on their median overhead p99", "3")
     .option("--tsx", "run the gateway and the floor under tsx instead of compiling them with tsc first")
     .option("--trace-file <file>", "where the gateway's non-protocol output goes (e.g. --node-flags --trace-gc), instead of stderr")
@@ -451,7 +452,7 @@ async function main(): Promise<void> {
     .option("--note <text>", "a sentence for the entry about the conditions of the run (e.g. other work on the machine)")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string; note?: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; onlyStream?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string; note?: string }>();
   const rate = Number(opts.rate);
   const repeat = Math.max(1, Number(opts.repeat));
   const seconds = Number(opts.seconds);
@@ -540,6 +541,20 @@ async function main(): Promise<void> {
       return r;
     };
 
+    /** Streaming: 50-chunk streams at streamRate, time to the first byte of the body, rounds interleaved. */
+    const streamRounds = async (): Promise<void> => {
+      const streamBody = (model: string) => () => JSON.stringify({ model, stream: true, max_tokens: 64, messages: [{ role: "user", content: `Stream the runbook for incident ${seq++}` }] });
+      const streamTargets: Array<[string, string, Record<string, string>, () => string]> = [
+        ["gateway", gwChat, auth, streamBody("llama-3-70b")],
+        ["floor", floorBare, {}, streamBody("m")],
+        ["floor + Redis", floorRedis, {}, streamBody("m")],
+      ];
+      for (const [, url, headers, body] of streamTargets) await streamPaced(url, headers, body, streamRate, 2, connections);
+      for (let k = 0; k < repeat; k++) {
+        for (const [name, url, headers, body] of streamTargets) (streams[name] ??= []).push(await streamPaced(url, headers, body, streamRate, streamSeconds, connections));
+      }
+    };
+
     /** Rows (c)-(e), (h), (g), the streaming rounds and the soak. */
     const otherRows = async (): Promise<void> => {
       // The same at a low rate: the overhead with little CPU contention between the four processes.
@@ -575,17 +590,7 @@ async function main(): Promise<void> {
       await measure(`(g1k) as (g), 1 KB prompts, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o, undefined, () => chatBody(true, 1024)), true, guardPids);
       await quit(gg);
 
-      // Streaming: 50-chunk streams at streamRate, time to the first byte of the body, rounds interleaved.
-      const streamBody = (model: string) => () => JSON.stringify({ model, stream: true, max_tokens: 64, messages: [{ role: "user", content: `Stream the runbook for incident ${seq++}` }] });
-      const streamTargets: Array<[string, string, Record<string, string>, () => string]> = [
-        ["gateway", gwChat, auth, streamBody("llama-3-70b")],
-        ["floor", floorBare, {}, streamBody("m")],
-        ["floor + Redis", floorRedis, {}, streamBody("m")],
-      ];
-      for (const [, url, headers, body] of streamTargets) await streamPaced(url, headers, body, streamRate, 2, connections);
-      for (let k = 0; k < repeat; k++) {
-        for (const [name, url, headers, body] of streamTargets) (streams[name] ??= []).push(await streamPaced(url, headers, body, streamRate, streamSeconds, connections));
-      }
+      await streamRounds();
 
       if (opts.soak) {
         const soakRate = Number(opts.soakRate);
@@ -603,11 +608,15 @@ async function main(): Promise<void> {
         soakResult = { rps: s.rps, p50: s.p50, p99: s.p99, errors: s.errors, overhead: quantiles(soakOverheads) };
       }
     };
+    if (opts.onlyStream) {
+      await streamRounds();
+      opts.onlyClosed = true;
+    }
     if (!opts.onlyGateway && !opts.onlyClosed) await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
 
     // Max throughput, closed loop (`connections` connections, each sends its next request when the answer is in):
     // the gateway, Portkey, and the two floors, one after the other in each round.
-    if (pk) {
+    if (pk && !opts.onlyStream) {
       const closedTargets: Array<[string, string, Record<string, string>, () => string, number | undefined]> = [
         ["gateway", gwChat, auth, () => chatBody(true), gw.proc.pid],
         ["Portkey OSS 1.15.2", `${pk.url}/v1/chat/completions`, portkeyHeaders, () => chatBody(false), pk.proc.pid],
