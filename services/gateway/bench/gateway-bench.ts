@@ -9,7 +9,15 @@
  *   (e) the floor: a bare Fastify + undici proxy (bench/floor-process.ts) at the same rate, and
  *   (f) the floor plus one Redis round trip per request (three commands in one write), i.e. what this machine
  *       charges for the least a Redis-backed gateway must do, with no code of ours on the path,
- *   (g) as (b) with the default input and output guardrails on (the issue's "(c) with guardrails on").
+ *   (g) as (b) with the default input and output guardrails on (the issue's "(c) with guardrails on"), and (g1k) the
+ *       same with 1 KB prompts,
+ *   (h) as (b) with every request logged at info (what the log level costs; (b) runs at the shipped logging),
+ * and issue 18's rows (decision 0087), in --repeat rounds where every target runs once (interleaved):
+ *   max throughput, closed loop (--connections connections): the gateway, Portkey's open-source gateway
+ *       (@portkey-ai/gateway, pointed at the same stand-in), the floor and the floor + Redis;
+ *   (b) and (f) alternating, so the client-side p99 ratio is taken within one stretch of the run;
+ *   streaming: 50-chunk streams at --stream-rate through the gateway and both floors (time to the first body byte).
+ * The entry ends with one verdict line per target, as a ratio.
  * Four processes: the stand-in, the gateway (a NodeTracerProvider registered, as server.ts does) or the floor,
  * redis-server and the load generator (this one). The gateway and the floor run as the production image runs the
  * gateway: compiled by tsc (tsconfig.bench.json, into bench/.build) and with the image's node flags (the
@@ -42,13 +50,14 @@
  * Each run's entry is appended to the "## Gateway" section of bench/RESULTS.md (earlier entries kept), with a
  * calibration of the machine (bench/machine-calibration.ts) taken before any other process starts (system call,
  * loopback round trip, CPU step, stalls of a spinning thread) and of a Redis PING round trip before the stand-in and
- * the gateway start. Target: overhead p99 ≤ 1 ms at 1,000 req/s for
- * (b) (the median of its runs); memory flat over a 5-minute soak.
+ * the gateway start. Issue 3's absolute target (overhead p99 ≤ 1 ms at 1,000 req/s, median of the runs of (b)) is
+ * kept as a line; issue 18's targets are ratios (README "Tests and benchmark"); memory flat over a 5-minute soak.
  */
 import autocannon from "autocannon";
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
-import { cpus, loadavg, totalmem } from "node:os";
-import { resolve } from "node:path";
+import { appendFileSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer, type AddressInfo } from "node:net";
+import { cpus, loadavg, tmpdir, totalmem } from "node:os";
+import { dirname, resolve } from "node:path";
 import { Command } from "commander";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
@@ -57,8 +66,9 @@ import { TestRedis } from "../test/support/redis-server";
 import { productionNodeFlags } from "./node-flags";
 import { gcShare, quantiles, type GcShare, type Quantiles, type Timeline } from "./latency-stats";
 import { Redis } from "ioredis";
+import { gatewayConfigSchema } from "../src/config/schema";
 import { calibrate, describeCalibration, describeRoundTrips, measureRoundTrips } from "./machine-calibration";
-import { appendToSection, targetVerdict } from "./results-file";
+import { appendToSection, median, ratioVerdict, targetVerdict, type RatioTarget } from "./results-file";
 
 interface Child {
   readonly proc: ChildProcess;
@@ -156,18 +166,39 @@ interface Load {
 }
 
 let seq = 0;
-/** A chat body whose last message is unique (so cache lookups miss and the tokenizer runs on it). */
-function chatBody(gateway: boolean): string {
+/** Support-desk prose for prompts of a given size (varied sentences, as a real ticket would be). */
+const TICKET = [
+  "The deployment pipeline failed during the database migration step last night, and the on-call engineer rolled back the release.",
+  "Customers in the EU region reported slow page loads between 02:00 and 02:40 UTC while the cache cluster was being resized.",
+  "Please summarise what happened, which services were affected, and what we should change in the runbook before the next release.",
+  "The alert fired twice: once for the error budget of the checkout service and once for the queue depth of the billing workers.",
+  "We suspect the connection pool of the reporting job was exhausted, since its retries kept every connection busy for minutes.",
+];
+/**
+ * A chat body whose last message is unique (so cache lookups miss and the tokenizer runs on it); with
+ * `promptBytes`, the user message is that many bytes of support-desk prose.
+ */
+function chatBody(gateway: boolean, promptBytes?: number): string {
+  const n = seq++;
+  let content = `Where can I find the runbook for incident ${n}?`;
+  if (promptBytes) {
+    content = `Incident ${n}.`;
+    for (let i = n; content.length < promptBytes; i++) content += ` ${TICKET[i % TICKET.length] as string}`;
+    content = content.slice(0, promptBytes);
+  }
   return JSON.stringify({
     model: gateway ? "mistral-7b" : "mistralai/Mistral-7B-Instruct-v0.3",
     temperature: 0,
     max_tokens: 16,
     messages: [
       { role: "system", content: "You are a concise assistant for the support team. Answer in one sentence." },
-      { role: "user", content: `Where can I find the runbook for incident ${seq++}?` },
+      { role: "user", content },
     ],
   });
 }
+
+/** Content chunks per streamed answer in the streaming rows. */
+const STREAM_CHUNKS = 50;
 
 /**
  * Open-loop load at a constant rate: request i is sent at start + i/rate whatever happened to earlier ones (up to
@@ -176,7 +207,7 @@ function chatBody(gateway: boolean): string {
  * autocannon cannot do this: its rate limit lets each connection send back-to-back until it has made its share of
  * the second, then pauses until the next second, i.e. bursts of `connections` concurrent requests.
  */
-async function paced(url: string, gateway: boolean, headers: Record<string, string>, rate: number, seconds: number, connections: number, overheads?: number[], timeline?: Timeline): Promise<Load> {
+async function paced(url: string, gateway: boolean, headers: Record<string, string>, rate: number, seconds: number, connections: number, overheads?: number[], timeline?: Timeline, body: () => string = () => chatBody(gateway)): Promise<Load> {
   const u = new URL(url);
   const pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   const total = Math.max(1, Math.round(rate * seconds));
@@ -193,7 +224,7 @@ async function paced(url: string, gateway: boolean, headers: Record<string, stri
     };
     const send = (i: number, scheduled: number): void => {
       pool
-        .request({ method: "POST", path: u.pathname, headers: { "content-type": "application/json", ...headers }, body: chatBody(gateway) })
+        .request({ method: "POST", path: u.pathname, headers: { "content-type": "application/json", ...headers }, body: body() })
         .then(async (res) => {
           await res.body.text();
           const now = performance.now();
@@ -246,6 +277,143 @@ async function cannon(url: string, gateway: boolean, headers: Record<string, str
   return { rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.non2xx, total: r.requests.total };
 }
 
+/** What one closed-loop run measured. */
+interface Closed {
+  readonly rps: number;
+  readonly errors: number;
+  readonly total: number;
+  /** CPU µs per request of the server process (the gateway, Portkey or the floor). */
+  readonly serverCpuUs: number;
+  /** Write system calls (write, writev, sendmsg on sockets) per request of the server process, from /proc. */
+  readonly serverWrites: number;
+}
+
+/** Write system calls a process has made so far (/proc/<pid>/io syscw; Linux); NaN elsewhere. */
+function writeSyscalls(pid: number | undefined): number {
+  if (pid === undefined) return NaN;
+  try {
+    return Number(/^syscw: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, "utf8"))?.[1] ?? NaN);
+  } catch {
+    return NaN;
+  }
+}
+
+/**
+ * Closed loop: `connections` connections, each sending its next request as soon as its answer is in (autocannon
+ * without a rate), for `seconds`: the most a server answers on this machine.
+ */
+async function closedLoop(url: string, headers: Record<string, string>, body: () => string, seconds: number, connections: number, serverPid?: number): Promise<Closed> {
+  const cpu0 = cpuSeconds(serverPid);
+  const writes0 = writeSyscalls(serverPid);
+  const r = await autocannon({ url, method: "POST", connections, duration: seconds, headers: { "content-type": "application/json", ...headers }, requests: [{ setupRequest: (req) => ({ ...req, body: body() }) }] });
+  return { rps: r.requests.total / seconds, errors: r.errors + r.non2xx + r.timeouts, total: r.requests.total, serverCpuUs: ((cpuSeconds(serverPid) - cpu0) * 1e6) / Math.max(1, r.requests.total), serverWrites: (writeSyscalls(serverPid) - writes0) / Math.max(1, r.requests.total) };
+}
+
+/** What one streaming run measured (ms from each request's scheduled send time). */
+interface Streamed {
+  readonly rps: number;
+  /** To the first byte of the answer's body. */
+  readonly ttfb: Quantiles;
+  /** To the end of the stream. */
+  readonly whole: Quantiles;
+  readonly errors: number;
+}
+
+/**
+ * Open-loop streaming load: request i sent at start + i/rate (as paced()); each answer is read to its end, which
+ * must be "data: [DONE]".
+ */
+async function streamPaced(url: string, headers: Record<string, string>, body: () => string, rate: number, seconds: number, connections: number): Promise<Streamed> {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const total = Math.max(1, Math.round(rate * seconds));
+  const interval = 1000 / rate;
+  const ttfb: number[] = [];
+  const whole: number[] = [];
+  let errors = 0;
+  let done = 0;
+  let sent = 0;
+  const start = performance.now();
+  let last = start;
+  await new Promise<void>((resolveAll) => {
+    const send = (scheduled: number): void => {
+      pool
+        .request({ method: "POST", path: u.pathname, headers: { "content-type": "application/json", ...headers }, body: body() })
+        .then(async (res) => {
+          let first = true;
+          let tail = "";
+          for await (const chunk of res.body) {
+            if (first) {
+              ttfb.push(performance.now() - scheduled);
+              first = false;
+            }
+            tail = (tail + (chunk as Buffer).toString("utf8")).slice(-64);
+          }
+          const now = performance.now();
+          last = Math.max(last, now);
+          if (res.statusCode !== 200 || !tail.trimEnd().endsWith("data: [DONE]")) errors++;
+          else whole.push(now - scheduled);
+        })
+        .catch(() => void errors++)
+        .finally(() => {
+          if (++done === total) resolveAll();
+        });
+    };
+    const tick = (): void => {
+      const now = performance.now();
+      while (sent < total && start + sent * interval <= now) send(start + sent++ * interval);
+      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
+    };
+    tick();
+  });
+  await pool.close();
+  return { rps: total / ((last - start) / 1000), ttfb: quantiles(ttfb), whole: quantiles(whole), errors };
+}
+
+/** A free loopback port (listen on 0, close). */
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once("error", rej);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address() as AddressInfo;
+      srv.close(() => res(port));
+    });
+  });
+}
+
+/**
+ * Portkey's open-source gateway (@portkey-ai/gateway, a benchmark-only devDependency) as its CLI runs it
+ * (build/start-server.js --port=N --headless, NODE_ENV=production: no UI), with the same node flags as ours.
+ * Resolves once GET / answers.
+ */
+async function startPortkey(nodeFlags: string[]): Promise<{ proc: ChildProcess; url: string }> {
+  const port = await freePort();
+  const script = resolve(dirname(require.resolve("@portkey-ai/gateway/package.json")), "build", "start-server.js");
+  const proc = spawn(process.execPath, [...nodeFlags, script, `--port=${port}`, "--headless"], { env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "ignore"] });
+  const url = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 150; i++) {
+    if (proc.exitCode !== null) throw new Error(`Portkey's gateway exited with ${proc.exitCode}`);
+    try {
+      if ((await fetch(`${url}/`)).ok) return { proc, url };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill("SIGKILL");
+  throw new Error("Portkey's gateway did not answer GET / within 15 s");
+}
+
+/** Size of a file in bytes; 0 when it does not exist. */
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
 interface GcPauses {
   readonly young: { n: number; ms: number; max: number };
   readonly full: { n: number; ms: number; max: number };
@@ -268,17 +436,23 @@ async function main(): Promise<void> {
     .option("--alloc-profile <file>", "write a sampling heap profile of every allocation of the gateway during (b)")
     .option("--snapshot <file>", "write a heap snapshot of the gateway half-way through (b)")
     .option("--only-gateway", "run row (b) only (implies --no-write)")
+    .option("--only-closed", "run the max-throughput (closed-loop) rounds only (implies --no-write)")
+    .option("--only-stream", "run the streaming rounds only (implies --no-write)")
     .option("--repeat <n>", "runs of row (b); the target is judged on their median overhead p99", "3")
     .option("--tsx", "run the gateway and the floor under tsx instead of compiling them with tsc first")
     .option("--trace-file <file>", "where the gateway's non-protocol output goes (e.g. --node-flags --trace-gc), instead of stderr")
     .option("--node-flags <flags>", "node flags for the gateway process on top of the production image's (Dockerfile ENTRYPOINT), e.g. --max-semi-space-size=32", "")
     .option("--low-rate <n>", "offered rate of the uncontended row (c)", "100")
+    .option("--closed-seconds <n>", "duration of each closed-loop (max throughput) run", "10")
+    .option("--stream-rate <n>", "offered rate of the streaming rows", "200")
+    .option("--stream-seconds <n>", "duration of each streaming run", "10")
     .option("--soak", "also run a memory soak")
     .option("--soak-rate <n>", "soak requests per second", "300")
     .option("--soak-seconds <n>", "soak duration", "300")
+    .option("--note <text>", "a sentence for the entry about the conditions of the run (e.g. other work on the machine)")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; onlyStream?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string; note?: string }>();
   const rate = Number(opts.rate);
   const repeat = Math.max(1, Number(opts.repeat));
   const seconds = Number(opts.seconds);
@@ -297,6 +471,20 @@ async function main(): Promise<void> {
   const redisPing = await measureRoundTrips(() => pinger.ping(), 2_000, 1);
   pinger.disconnect();
   const standin = child("standin-process.ts", []);
+  const streamStandin = child("standin-process.ts", [`--words=${STREAM_CHUNKS}`]);
+  const logFile = resolve(tmpdir(), `gateway-bench-${process.pid}.log`);
+  const closedSeconds = Number(opts.closedSeconds);
+  const streamRate = Number(opts.streamRate);
+  const streamSeconds = Number(opts.streamSeconds);
+  /** Closed-loop runs per target, in round order. */
+  const closed: Record<string, Closed[]> = {};
+  /** Streaming runs per target, in round order. */
+  const streams: Record<string, Streamed[]> = {};
+  /** Bytes the gateway logged, and over how many requests: at the shipped logging (b), and with every request logged (h). */
+  const logBytes = { shipped: { bytes: 0, requests: 0 }, every: { bytes: 0, requests: 0 } };
+  /** Gateway processes started for one set of rows. */
+  const extra: Child[] = [];
+  let portkey: ChildProcess | undefined;
   let gateway: Child | undefined;
   const rows: Row[] = [];
   const mem: Array<{ t: number; m: Mem }> = [];
@@ -311,62 +499,98 @@ async function main(): Promise<void> {
   }
   let gatewayFlags = "";
   let floor: Child | undefined;
-  let guarded: Child | undefined;
   try {
     const upstreamUrl = await standin.next();
+    const streamUrl = await streamStandin.next();
     const nodeFlags = [...productionNodeFlags(readFileSync(resolve(__dirname, "..", "Dockerfile"), "utf8")), ...opts.nodeFlags.split(" ").filter(Boolean)];
     gatewayFlags = nodeFlags.join(" ");
-    const gw = child("gateway-process.ts", [upstreamUrl, redis.url], ["--expose-gc", ...nodeFlags], compiled);
+    // The gateway at the shipped logging (gateway-process.ts: the schema's defaults, which the chart and the
+    // platform set), its log written to a file as pino writes stdout (synchronously).
+    const gw = child("gateway-process.ts", [upstreamUrl, redis.url, "plain", logFile, "", streamUrl], ["--expose-gc", ...nodeFlags], compiled);
     gateway = gw;
     const [gwUrl, key] = (await gw.next()).split(" ") as [string, string];
     const auth = { authorization: `Bearer ${key}` };
     const gwChat = `${gwUrl}/v1/chat/completions`;
+    // The floor: a bare Fastify + undici proxy, without and with one Redis round trip (bench/floor-process.ts).
+    const fl = child("floor-process.ts", [upstreamUrl, redis.url, streamUrl], nodeFlags, compiled);
+    floor = fl;
+    const floorUrl = await fl.next();
+    const floorBare = `${floorUrl}/bare/v1/chat/completions`;
+    const floorRedis = `${floorUrl}/redis/v1/chat/completions`;
+    // Portkey's open-source gateway, pointed at the same stand-in (its OpenAI provider with a custom host).
+    const pk = opts.onlyGateway ? undefined : await startPortkey(nodeFlags);
+    portkey = pk?.proc;
+    const portkeyHeaders = { "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstreamUrl}/v1`, authorization: "Bearer sk-bench-not-a-key" };
 
     // Warm-up (JIT, keep-alive pools, tokenizer memo for the system prompt).
     await paced(gwChat, true, auth, rate, 5, connections);
     await paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, 2, connections);
+    await paced(floorRedis, true, {}, rate, 3, connections);
+    await paced(floorBare, true, {}, rate, 2, connections);
+    if (pk) await closedLoop(`${pk.url}/v1/chat/completions`, portkeyHeaders, () => chatBody(false), 3, connections);
 
     const pids = { "load generator": process.pid, "stand-in": standin.proc.pid, "gateway (or floor)": gw.proc.pid, redis: redis.pid };
+    const floorPids = { ...pids, "gateway (or floor)": fl.proc.pid };
     const perRequest = (used: Record<string, number>, total: number): Record<string, number> =>
       Object.fromEntries(Object.entries(used).map(([k, sec]) => [k, (sec * 1e6) / Math.max(1, total)]));
-    const measure = async (target: string, load: (overheads: number[]) => Promise<Load>, withOverhead: boolean, server = pids): Promise<void> => {
+    const measure = async (target: string, load: (overheads: number[]) => Promise<Load>, withOverhead: boolean, server = pids): Promise<Load> => {
       const overheads: number[] = [];
       const cpu = cpuShare(server);
       const r = await load(overheads);
       rows.push({ target, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, ...(withOverhead ? { overhead: quantiles(overheads) } : {}), cpu: perRequest(cpu(), r.total) });
+      return r;
     };
 
-    /** Rows (c)-(f) and the soak. */
+    /** Streaming: 50-chunk streams at streamRate, time to the first byte of the body, rounds interleaved. */
+    const streamRounds = async (): Promise<void> => {
+      const streamBody = (model: string) => () => JSON.stringify({ model, stream: true, max_tokens: 64, messages: [{ role: "user", content: `Stream the runbook for incident ${seq++}` }] });
+      const streamTargets: Array<[string, string, Record<string, string>, () => string]> = [
+        ["gateway", gwChat, auth, streamBody("llama-3-70b")],
+        ["floor", floorBare, {}, streamBody("m")],
+        ["floor + Redis", floorRedis, {}, streamBody("m")],
+      ];
+      for (const [, url, headers, body] of streamTargets) await streamPaced(url, headers, body, streamRate, 2, connections);
+      for (let k = 0; k < repeat; k++) {
+        for (const [name, url, headers, body] of streamTargets) (streams[name] ??= []).push(await streamPaced(url, headers, body, streamRate, streamSeconds, connections));
+      }
+    };
+
+    /** Rows (c)-(e), (h), (g), the streaming rounds and the soak. */
     const otherRows = async (): Promise<void> => {
       // The same at a low rate: the overhead with little CPU contention between the four processes.
       const lowRate = Number(opts.lowRate);
       await measure(`(c) the same as (b) at ${lowRate} req/s`, (o) => paced(gwChat, true, auth, lowRate, seconds, connections, o), true);
       // autocannon's rate limit sends each second's requests in bursts (see paced()); kept for comparison.
       await measure(`(d) as (b), autocannon (bursty arrivals)`, (o) => cannon(gwChat, true, auth, rate, seconds, connections, o), true);
+      await measure(`(e) floor: bare Fastify + undici proxy, ${rate} req/s`, (o) => paced(floorBare, true, {}, rate, seconds, connections, o), true, floorPids);
 
-      // The floor: the same load through a bare Fastify + undici proxy, without and with one Redis round trip.
-      const fl = child("floor-process.ts", [upstreamUrl, redis.url], nodeFlags, compiled);
-      floor = fl;
-      const floorUrl = await fl.next();
-      const floorPids = { ...pids, "gateway (or floor)": fl.proc.pid };
-      await paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, 3, connections);
-      await measure(`(e) floor: bare Fastify + undici proxy, ${rate} req/s`, (o) => paced(`${floorUrl}/bare/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
-      await measure(`(f) floor + one Redis round trip per request, ${rate} req/s`, (o) => paced(`${floorUrl}/redis/v1/chat/completions`, true, {}, rate, seconds, connections, o), true, floorPids);
-      // Nothing idles beside the next rows.
-      await quit(fl);
-      floor = undefined;
+      // What logging every request costs: a second gateway with an access-log line for every request (sample rate 1).
+      const everyLog = `${logFile}.every`;
+      const gl = child("gateway-process.ts", [upstreamUrl, redis.url, "plain", everyLog, "1", streamUrl], ["--expose-gc", ...nodeFlags], compiled);
+      extra.push(gl);
+      const [glUrl, glKey] = (await gl.next()).split(" ") as [string, string];
+      const glChat = `${glUrl}/v1/chat/completions`;
+      const glAuth = { authorization: `Bearer ${glKey}` };
+      await paced(glChat, true, glAuth, rate, 5, connections);
+      const everyBefore = fileSize(everyLog);
+      const h = await measure(`(h) as (b), every request logged at info (accessLogSampleRate 1), ${rate} req/s`, (o) => paced(glChat, true, glAuth, rate, seconds, connections, o), true, { ...pids, "gateway (or floor)": gl.proc.pid });
+      logBytes.every = { bytes: fileSize(everyLog) - everyBefore, requests: h.total };
+      await quit(gl);
 
-      // The issue's "(c) with guardrails on": a second gateway with the default input and output guardrails (local
-      // layers), the same load as (b).
-      const gg = child("gateway-process.ts", [upstreamUrl, redis.url, "guardrails"], ["--expose-gc", ...nodeFlags], compiled);
-      guarded = gg;
+      // The default input and output guardrails (local layers) under the load of (b): ~200-byte prompts, then 1 KB.
+      const gg = child("gateway-process.ts", [upstreamUrl, redis.url, "guardrails", "", "", streamUrl], ["--expose-gc", ...nodeFlags], compiled);
+      extra.push(gg);
       const [ggUrl, ggKey] = (await gg.next()).split(" ") as [string, string];
       const ggChat = `${ggUrl}/v1/chat/completions`;
       const ggAuth = { authorization: `Bearer ${ggKey}` };
+      const guardPids = { ...pids, "gateway (or floor)": gg.proc.pid };
       await paced(ggChat, true, ggAuth, rate, 5, connections);
-      await measure(`(g) as (b), with the default input and output guardrails on, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o), true, { ...pids, "gateway (or floor)": gg.proc.pid });
+      await measure(`(g) as (b), with the default input and output guardrails on, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o), true, guardPids);
+      await paced(ggChat, true, ggAuth, rate, 3, connections, undefined, undefined, () => chatBody(true, 1024));
+      await measure(`(g1k) as (g), 1 KB prompts, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o, undefined, () => chatBody(true, 1024)), true, guardPids);
       await quit(gg);
-      guarded = undefined;
+
+      await streamRounds();
 
       if (opts.soak) {
         const soakRate = Number(opts.soakRate);
@@ -384,7 +608,26 @@ async function main(): Promise<void> {
         soakResult = { rps: s.rps, p50: s.p50, p99: s.p99, errors: s.errors, overhead: quantiles(soakOverheads) };
       }
     };
-    if (!opts.onlyGateway) await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
+    if (opts.onlyStream) {
+      await streamRounds();
+      opts.onlyClosed = true;
+    }
+    if (!opts.onlyGateway && !opts.onlyClosed) await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);
+
+    // Max throughput, closed loop (`connections` connections, each sends its next request when the answer is in):
+    // the gateway, Portkey, and the two floors, one after the other in each round.
+    if (pk && !opts.onlyStream) {
+      const closedTargets: Array<[string, string, Record<string, string>, () => string, number | undefined]> = [
+        ["gateway", gwChat, auth, () => chatBody(true), gw.proc.pid],
+        ["Portkey OSS 1.15.2", `${pk.url}/v1/chat/completions`, portkeyHeaders, () => chatBody(false), pk.proc.pid],
+        ["floor", floorBare, {}, () => chatBody(true), fl.proc.pid],
+        ["floor + Redis", floorRedis, {}, () => chatBody(true), fl.proc.pid],
+      ];
+      for (let k = 0; k < repeat; k++) {
+        for (const [name, url, headers, body, pid] of closedTargets) (closed[name] ??= []).push(await closedLoop(url, headers, body, closedSeconds, connections, pid));
+      }
+    }
+
     if (opts.profile) await gw.ask("prof-start");
     if (opts.heapProfile) await gw.ask("heap-start");
     else if (opts.allocProfile) await gw.ask("alloc-start");
@@ -392,25 +635,35 @@ async function main(): Promise<void> {
     const runB = async (target: string): Promise<void> => {
       await gw.ask("gc-reset");
       const timeline: Timeline = [];
-      await measure(target, (o) => paced(gwChat, true, auth, rate, seconds, connections, o, timeline), true);
+      const before = fileSize(logFile);
+      const r = await measure(target, (o) => paced(gwChat, true, auth, rate, seconds, connections, o, timeline), true);
+      logBytes.shipped.bytes += fileSize(logFile) - before;
+      logBytes.shipped.requests += r.total;
       const pauses = JSON.parse(await gw.ask("gc")) as GcPauses;
       const list = JSON.parse(await gw.ask("gclist")) as Array<[number, number]>;
       gcRuns.push({ pauses, share: gcShare(timeline, list, 1) });
     };
     if (opts.snapshot) setTimeout(() => void gw.ask(`snapshot ${resolve(opts.snapshot as string)}`), (seconds * 1000) / 2);
-    await runB(`(b) gateway: auth + rate limit + cache lookup, ${rate} req/s`);
-    if (opts.profile) await gw.ask(`prof-stop ${resolve(opts.profile)}`);
-    if (opts.heapProfile ?? opts.allocProfile) await gw.ask(`heap-stop ${resolve((opts.heapProfile ?? opts.allocProfile) as string)}`);
-    // Runs on a shared VM scatter (p99 ± 30 % between runs): (b) is repeated and judged by its median.
-    for (let k = 2; k <= repeat; k++) await runB(`(b) the same, run ${k} of ${repeat}`);
-    if (opts.onlyGateway) opts.write = false;
+    // Runs on a shared VM scatter (p99 ± 30 % between runs): (b) is repeated and judged by its median, each run
+    // followed by one of the floor with one Redis round trip (f), so their ratio is taken within one stretch.
+    for (let k = 1; k <= (opts.onlyClosed ? 0 : repeat); k++) {
+      await runB(k === 1 ? `(b) gateway: auth + rate limit + cache lookup, shipped logging, ${rate} req/s` : `(b) the same, run ${k} of ${repeat}`);
+      if (k === 1 && opts.profile) await gw.ask(`prof-stop ${resolve(opts.profile)}`);
+      if (k === 1 && (opts.heapProfile ?? opts.allocProfile)) await gw.ask(`heap-stop ${resolve((opts.heapProfile ?? opts.allocProfile) as string)}`);
+      if (!opts.onlyGateway) await measure(k === 1 ? `(f) floor + one Redis round trip per request, ${rate} req/s` : `(f) the same, run ${k} of ${repeat}`, (o) => paced(floorRedis, true, {}, rate, seconds, connections, o), true, floorPids);
+    }
+    if (opts.onlyGateway || opts.onlyClosed) opts.write = false;
     else await otherRows();
     violations = JSON.parse(await standin.ask("violations")) as number;
+    violations += JSON.parse(await streamStandin.ask("violations")) as number;
   } finally {
-    for (const c of [gateway, floor, guarded]) if (c) await quit(c);
+    for (const c of [gateway, floor, ...extra]) if (c && c.proc.exitCode === null) await quit(c);
+    portkey?.kill("SIGTERM");
     standin.proc.kill("SIGTERM");
+    streamStandin.proc.kill("SIGTERM");
     await new Promise((r) => setTimeout(r, 300));
     await redis.stop();
+    for (const f of [logFile, `${logFile}.every`]) rmSync(f, { force: true });
   }
 
   const cpu = cpus()[0]?.model ?? "unknown CPU";
@@ -421,12 +674,34 @@ async function main(): Promise<void> {
   const bP99s = bRows.map((r) => r.overhead?.p99 ?? NaN).sort((x, y) => x - y);
   // The median; of an even number of runs the higher middle one.
   const medianP99 = bP99s.length ? (bP99s[Math.floor(bP99s.length / 2)] as number) : NaN;
-  const floorP99 = rows.find((r) => r.target.startsWith("(f)"))?.overhead?.p99;
+  const fRows = rows.filter((r) => r.target.startsWith("(f)"));
+  const floorP99 = median(fRows.map((r) => r.overhead?.p99 ?? NaN));
+  const n0 = (n: number): string => (Number.isNaN(n) ? "–" : Math.round(n).toLocaleString("en-US"));
+  const closedMedian = (name: string): number => median((closed[name] ?? []).map((c) => c.rps));
+  const streamMedian = (name: string, pick: (s: Streamed) => number): number => median((streams[name] ?? []).map(pick));
+  const g1k = rows.find((r) => r.target.startsWith("(g1k)"));
+  const bClientP99 = median(bRows.map((r) => r.p99));
+  const fClientP99 = median(fRows.map((r) => r.p99));
+  const gwTtfb = streamMedian("gateway", (x) => x.ttfb.p99);
+  const floorTtfb = streamMedian("floor", (x) => x.ttfb.p99);
+  const heapStart = mem[0]?.m.heapUsed;
+  const heapEnd = mem.at(-1)?.m.heapUsed;
+  const perReq = (b: { bytes: number; requests: number }): string => (b.requests ? `${(b.bytes / b.requests).toFixed(1)} bytes per request (${(b.bytes / 2 ** 20).toFixed(2)} MiB over ${b.requests.toLocaleString("en-US")} requests)` : "–");
+  const targets: RatioTarget[] = [
+    { label: "max throughput (closed loop), gateway ÷ Portkey OSS", numerator: closedMedian("gateway"), denominator: closedMedian("Portkey OSS 1.15.2"), bound: 5, atLeast: true, detail: `${n0(closedMedian("gateway"))} vs ${n0(closedMedian("Portkey OSS 1.15.2"))} req/s` },
+    { label: "max throughput (closed loop), gateway ÷ floor + Redis", numerator: closedMedian("gateway"), denominator: closedMedian("floor + Redis"), bound: 0.7, atLeast: true, detail: `${n0(closedMedian("gateway"))} vs ${n0(closedMedian("floor + Redis"))} req/s` },
+    { label: `client-side p99 at ${rate} req/s, gateway (b) at the shipped logging ÷ floor + Redis (f)`, numerator: bClientP99, denominator: fClientP99, bound: 2, atLeast: false, detail: `${f(bClientP99)} vs ${f(fClientP99)} ms, medians of ${bRows.length} interleaved runs` },
+    { label: `default guardrails, 1 KB prompts (g1k): achieved ÷ offered rate`, numerator: g1k?.rps ?? NaN, denominator: rate, bound: 0.99, atLeast: true, detail: `${n0(g1k?.rps ?? NaN)} of ${rate} req/s, ${g1k?.errors ?? "–"} errors` },
+    { label: `default guardrails, 1 KB prompts (g1k): client-side p99 ÷ floor + Redis (f)`, numerator: g1k?.p99 ?? NaN, denominator: fClientP99, bound: 3, atLeast: false, detail: `${f(g1k?.p99)} vs ${f(fClientP99)} ms` },
+    { label: `streaming TTFB p99 at ${streamRate} req/s (${STREAM_CHUNKS}-chunk streams), gateway ÷ (floor + 2 ms)`, numerator: gwTtfb, denominator: floorTtfb + 2, bound: 1, atLeast: false, detail: `${f(gwTtfb)} vs ${f(floorTtfb)} + 2 ms` },
+    ...(soakResult ? [{ label: `memory over the ${opts.soakSeconds}-s soak, heap used after a forced GC, end ÷ start`, numerator: heapEnd ?? NaN, denominator: heapStart ?? NaN, bound: 1.1, atLeast: false, detail: `${mib(heapEnd ?? NaN)} vs ${mib(heapStart ?? NaN)} MiB` }] : []),
+  ];
   const lines = [
     `### ${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC: ${rate} req/s offered, ${seconds} s per target, ${connections} connections`,
     "",
     `Machine: ${machine}. Stand-in, gateway, redis-server and the load generator share the cores (and other work on the machine). ` +
-      `The gateway runs with node ${gatewayFlags || "(no flags)"} (the production image's flags${opts.nodeFlags ? " plus --node-flags" : ""}).`,
+      `The gateway runs with node ${gatewayFlags || "(no flags)"} (the production image's flags${opts.nodeFlags ? " plus --node-flags" : ""}).` +
+      (opts.note ? ` Note: ${opts.note}` : ""),
     "",
     "| target | req/s | p50 ms | p99 ms | errors | overhead p50 ms | p90 | p99 | p99.9 | max |",
     "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -443,7 +718,7 @@ async function main(): Promise<void> {
     "",
     `Overhead = the x-gateway-overhead-ms header of each answer of (b) (time inside the gateway not spent waiting on the upstream, ` +
       "queueing for the CPU included); exact quantiles. Latencies: from the scheduled send time (every row but (d)), autocannon's whole ms (d). " +
-      `Target: overhead p99 ≤ 1 ms at 1,000 req/s, ${targetVerdict(bRows.length, medianP99, floorP99)} ` +
+      `Issue 3's absolute target, overhead p99 ≤ 1 ms at 1,000 req/s, ${targetVerdict(bRows.length, medianP99, floorP99)} ` +
       `Stand-in contract violations: ${violations}.`,
     "",
     gcRuns.length
@@ -458,6 +733,27 @@ async function main(): Promise<void> {
           .join(". ") +
         "."
       : "",
+    "",
+    `Max throughput, closed loop (${connections} connections, ${closedSeconds} s per run; rounds interleaved: each round runs every target once), req/s per round and the median:`,
+    "",
+    "| target | " + Array.from({ length: repeat }, (_, k) => `round ${k + 1}`).join(" | ") + " | median | errors | server CPU µs per request (median) | server write syscalls per request |",
+    "|---|" + Array.from({ length: repeat }, () => "---:|").join("") + "---:|---:|---:|---:|",
+    ...Object.entries(closed).map(([name, runs]) => `| ${name} | ${runs.map((c) => n0(c.rps)).join(" | ")} | ${n0(closedMedian(name))} | ${runs.reduce((a, c) => a + c.errors, 0)} | ${n0(median(runs.map((c) => c.serverCpuUs)))} | ${f(median(runs.map((c) => c.serverWrites)))} |`),
+    "",
+    `Streaming at ${streamRate} req/s, ${STREAM_CHUNKS} content chunks per answer (a second stand-in), ${streamSeconds} s per run, rounds interleaved; ms from the scheduled send (medians over the rounds):`,
+    "",
+    "| target | TTFB p50 | TTFB p99 | TTFB p99 per round | whole stream p99 | req/s | errors |",
+    "|---|---:|---:|---|---:|---:|---:|",
+    ...Object.entries(streams).map(
+      ([name, runs]) =>
+        `| ${name} | ${f(streamMedian(name, (x) => x.ttfb.p50))} | ${f(streamMedian(name, (x) => x.ttfb.p99))} | ${runs.map((x) => f(x.ttfb.p99)).join(", ")} | ${f(streamMedian(name, (x) => x.whole.p99))} | ${n0(median(runs.map((x) => x.rps)))} | ${runs.reduce((a, x) => a + x.errors, 0)} |`,
+    ),
+    "",
+    `Logging: the gateway of (b) runs at the shipped logging (telemetry.logLevel info, accessLogSampleRate ${ACCESS_SAMPLE}: errors always, one request in ${Math.round(1 / ACCESS_SAMPLE)} at info), written synchronously to a file as pino writes stdout: ${perReq(logBytes.shipped)}. Row (h) logs every request at info: ${perReq(logBytes.every)}.`,
+    "",
+    "Targets (issue 18; ratios of quantities measured in this run, medians of the repeats):",
+    "",
+    ...targets.map(ratioVerdict),
     "",
     "Row (g) is the issue's \"(c) with guardrails on\": a second gateway process with the default input and output guardrails (local layers: PII, injection, profanity, toxicity, topics), under the load of (b). " +
       "Rows (e) and (f) are not the gateway: a bare Fastify + undici proxy (bench/floor-process.ts), without and with one Redis round trip (three commands in one write) before the upstream call, measured the same way: what this machine charges for the least a Redis-backed gateway must do.",
@@ -488,6 +784,9 @@ async function main(): Promise<void> {
     writeFileSync(results, appendToSection(existing, "Gateway", INTRO, lines.join("\n")));
   }
 }
+
+/** The shipped access-log sample rate (the schema's default, which the chart and the platform set). */
+const ACCESS_SAMPLE = gatewayConfigSchema.shape.telemetry.parse({}).accessLogSampleRate;
 
 const INTRO =
   "Measured by `npx tsx services/gateway/bench/gateway-bench.ts` (`make bench-gateway`; `--soak` for the memory soak): a constant offered rate (open loop: evenly spaced requests over 50 keep-alive connections, latency counted from each request's scheduled send time) against the OpenAI stand-in directly and through the gateway (API-key auth, Redis RPM + TPM limits with the Llama 3 tokenizer, a response-cache lookup that misses), plus the same load from autocannon, whose per-second rate limit sends bursts. Overhead quantiles are exact, over every answer's `x-gateway-overhead-ms`.";

@@ -1,7 +1,10 @@
 /**
- * Runs a gateway in its own process for the benchmark: argv = upstream URL, Redis URL, and optionally
- * "guardrails" (the default input and output guardrails on, local layers, as `guardrails: { enabled: true }` gives in
- * production). Prints "<url> <api key>"
+ * Runs a gateway in its own process for the benchmark: argv = upstream URL, Redis URL, a mode ("plain", or
+ * "guardrails": the default input and output guardrails on, local layers, as `guardrails: { enabled: true }` gives in
+ * production), optionally the file its logs go to (default /dev/null), the access-log sample rate (default: the
+ * shipped one, the schema's default, which the chart and the platform set) and the URL of a second upstream for
+ * the "llama-3-70b" model (streaming rows; default the first). It logs as server.ts does: pino with the production
+ * logger options at the shipped level, written synchronously like pino's stdout. Prints "<url> <api key>"
  * as the first stdout line, then answers one line per command read from stdin:
  *   reset              → resets the metrics registry                         → "ok"
  *   metrics            → the overhead histogram's bucket lines (JSON array)
@@ -25,7 +28,10 @@ import { writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { PerformanceObserver, constants as perf } from "node:perf_hooks";
 import { createInterface } from "node:readline";
+import pino from "pino";
 import { Registry } from "prom-client";
+import { gatewayConfigSchema } from "../src/config/schema";
+import { loggerOptions } from "../src/telemetry/logger";
 import { initTracing } from "../src/telemetry/tracing";
 import { createGuardrails, guardrailsConfigSchema } from "../src/guardrails";
 import { KEYS, startGateway, testConfig } from "../test/support/gateway-fixture";
@@ -59,17 +65,21 @@ function watchGc(): void {
 
 async function main(): Promise<void> {
   watchGc();
-  const [upstream, redisUrl, mode] = process.argv.slice(2) as [string, string, string | undefined];
+  const [upstream, redisUrl, mode, logFile, sampleRate, streamUpstream] = process.argv.slice(2) as [string, string, string | undefined, string | undefined, string | undefined, string | undefined];
   const shutdownTracing = initTracing("llm-gateway-bench", { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: "", OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: "" });
+  // The shipped logging: the schema's defaults (which the chart and the platform set explicitly).
+  const shipped = gatewayConfigSchema.shape.telemetry.parse({});
+  const telemetry = { logLevel: shipped.logLevel, accessLogSampleRate: sampleRate ? Number(sampleRate) : shipped.accessLogSampleRate };
   const cfg = testConfig(
-    { big: [upstream], small: [upstream] },
-    { telemetry: { logLevel: "error" }, limits: { tiers: { standard: { principal: { rpm: 10_000_000, tpm: 1_000_000_000 }, tenant: { rpm: 10_000_000, tpm: 1_000_000_000 } } } } },
+    { big: [streamUpstream || upstream], small: [upstream] },
+    { telemetry, limits: { tiers: { standard: { principal: { rpm: 10_000_000, tpm: 1_000_000_000 }, tenant: { rpm: 10_000_000, tpm: 1_000_000_000 } } } } },
   );
+  const logger = pino(loggerOptions(telemetry.logLevel), pino.destination({ dest: logFile || "/dev/null", sync: true }));
   // Llama 3's tokenizer for the chat model, as in production.
   (cfg.models["mistral-7b"] as { tokenizer: string }).tokenizer = "llama3";
   const registry = new Registry();
   const guardrails = mode === "guardrails" ? createGuardrails(guardrailsConfigSchema.parse({ enabled: true }), { registry }) : undefined;
-  const gw = await startGateway(cfg, redisUrl, { registry, ...(guardrails ? { guardrails } : {}) });
+  const gw = await startGateway(cfg, redisUrl, { registry, logger, ...(guardrails ? { guardrails } : {}) });
   process.stdout.write(`${gw.url} ${KEYS.tenantA}\n`);
   const session = new Session();
   session.connect();

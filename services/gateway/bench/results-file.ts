@@ -28,3 +28,33 @@ export function targetVerdict(runs: number, medianP99: number, floorP99: number 
   if (floorP99 <= targetMs) return `${head} The floor with one Redis round trip (f) had overhead p99 ${ms(floorP99)}.`;
   return `${head} The floor with one Redis round trip (f) had overhead p99 ${ms(floorP99)}: on this machine the target is out of reach of any Redis-backed gateway, not only of this one.`;
 }
+
+/** One of issue 18's targets, as a ratio of two quantities measured in the same run. */
+export interface RatioTarget {
+  /** What is compared, e.g. "max throughput, gateway ÷ Portkey OSS". */
+  readonly label: string;
+  readonly numerator: number;
+  readonly denominator: number;
+  /** The bound on numerator ÷ denominator. */
+  readonly bound: number;
+  /** true: the ratio must be ≥ bound; false: ≤ bound. */
+  readonly atLeast: boolean;
+  /** The two quantities, in words (e.g. "2,150 vs 782 req/s"). */
+  readonly detail: string;
+}
+
+/** The median of a list (of an even number, the mean of the two middle values); NaN for none. */
+export function median(values: readonly number[]): number {
+  const s = values.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** The verdict line of one target: its ratio, the bound and whether it was met. */
+export function ratioVerdict(t: RatioTarget): string {
+  const ratio = t.numerator / t.denominator;
+  const measured = Number.isFinite(ratio);
+  const met = measured && (t.atLeast ? ratio >= t.bound : ratio <= t.bound);
+  return `- ${t.label}: ${measured ? ratio.toFixed(2) : "–"} (target ${t.atLeast ? "≥" : "≤"} ${t.bound}; ${t.detail}): ${measured ? (met ? "met" : "not met") : "not measured"}.`;
+}

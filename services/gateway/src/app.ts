@@ -4,7 +4,7 @@
  * upstreams; server.ts calls it with production collaborators. Layers, in registration order:
  *   cross-cutting plugins (errors, telemetry, auth, limits) → domain services (routing, cache, chat) → routes.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from "fastify";
 import type { Redis } from "ioredis";
 import { Registry } from "prom-client";
 import type { Tracer } from "@opentelemetry/api";
@@ -17,6 +17,7 @@ import { requestSerializer } from "./http/log-redaction";
 import { answerServerRefusals, clientErrorHandler, frameworkErrors, requireHost, trackEarlyAnswers } from "./http/client-errors";
 import { zodSerializerCompiler, zodValidatorCompiler } from "./http/zod-type-provider";
 import { telemetry, traceRequestId } from "./telemetry/plugin";
+import { SampledAccessLog } from "./telemetry/access-log";
 import { gatewayMetrics } from "./telemetry/metrics";
 import { defaultTracer } from "./telemetry/tracing";
 import { auth } from "./auth/plugin";
@@ -75,7 +76,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     // Protocol-level refusals in the gateway's error shape (decision 0071); Host is checked by requireHost.
     clientErrorHandler,
     frameworkErrors,
-    logController: new LogController({ requestIdLogLabel: "trace_id" }),
+    logController: new SampledAccessLog({ requestIdLogLabel: "trace_id", sampleRate: config.telemetry.accessLogSampleRate }),
   }) as unknown as FastifyInstance;
   if (config.server.maxConnections > 0) app.server.maxConnections = config.server.maxConnections;
   app.setValidatorCompiler(zodValidatorCompiler);

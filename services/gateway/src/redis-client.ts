@@ -33,18 +33,28 @@ export async function connectRedis(redis: Redis): Promise<void> {
   await redis.connect();
 }
 
+/** Sockets corked until the end of the current event-loop turn (setImmediate). */
+const corkedThisTurn = new WeakSet<object>();
+
 /**
- * Runs `issue`, which must send its Redis commands synchronously, with the connection's socket corked, so all of
- * them leave in one write (one syscall and one Redis wake-up) and come back in one round trip. Without a ready
- * connection it just runs `issue` (the commands fail fast on their own).
+ * Runs `issue`, which must send its Redis commands synchronously, with the connection's socket corked until the
+ * end of this event-loop turn (uncorked by setImmediate, after the callbacks of the turn's I/O and their
+ * microtasks): the commands of every request handled in the same turn leave in one write (one syscall and one
+ * Redis wake-up) and come back in one round trip (decision 0088). Nothing waits for another request's round trip
+ * (unlike ioredis's auto-pipelining, docs/decisions/0039-redis-round-trips.md): the write goes out as soon as the
+ * turn's callbacks are done, and a pending setImmediate keeps the loop from blocking in poll meanwhile. Without a
+ * ready connection it just runs `issue` (the commands fail fast on their own).
  */
 export function writeTogether<T>(redis: Redis, issue: () => T): T {
   const socket = redis.status === "ready" ? redis.stream : undefined;
   if (!socket || socket.destroyed) return issue();
-  socket.cork();
-  try {
-    return issue();
-  } finally {
-    socket.uncork();
+  if (!corkedThisTurn.has(socket)) {
+    corkedThisTurn.add(socket);
+    socket.cork();
+    setImmediate(() => {
+      corkedThisTurn.delete(socket);
+      socket.uncork();
+    });
   }
+  return issue();
 }

@@ -21,7 +21,7 @@ import { inSpan, injectHeaders } from "../telemetry/tracing";
 import { countMessageTokens } from "../limits/token-counter";
 import { UpstreamError, classifyError, type UpstreamResponse } from "../upstreams/openai-client";
 import { messagesText, type ChatCompletionBody, type ChatCompletionResponse } from "./request-schema";
-import { readSseData, sseEvent, SSE_DONE } from "./sse";
+import { firstEventFlushed, readSseData, sseEvent, SSE_DONE } from "./sse";
 import { upstreamFailure } from "./upstream-errors";
 import { deadline as requestDeadline } from "./deadline";
 import { asAbortSignal, type CancelSignal } from "../request-abort";
@@ -207,7 +207,7 @@ export class ChatService {
     const includeUsage = body.stream_options?.include_usage === true;
     const singleChoice = (body.n ?? 1) === 1;
     const events = this.relay(attempt.value, attempt.model, includeUsage, singleChoice, principal, p, signal, span, timing, attempt.release, opts, requestStarted);
-    return { model: attempt.model, headers: p.headers, events, ...(p.rag ? { rag: p.rag } : {}) };
+    return { model: attempt.model, headers: p.headers, events: firstEventFlushed(events), ...(p.rag ? { rag: p.rag } : {}) };
   }
 
   private async *relay(

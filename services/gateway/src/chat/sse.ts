@@ -32,3 +32,20 @@ export function sseEvent(data: string): string {
 }
 
 export const SSE_DONE = "data: [DONE]\n\n";
+
+/**
+ * Relays `events`, waiting one event-loop turn (setImmediate) after the first, so the first event reaches the socket
+ * before the rest of an upstream read is processed: Node's HTTP response corks its socket on each write until the
+ * next tick, and when several upstream events arrive in one read the relay produces them all in one run of
+ * microtasks, which held the first byte back until the whole read had been re-serialized (decision 0089).
+ */
+export async function* firstEventFlushed(events: AsyncIterable<string>): AsyncGenerator<string> {
+  let first = true;
+  for await (const e of events) {
+    yield e;
+    if (first) {
+      first = false;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+}

@@ -263,6 +263,11 @@ export const gatewayConfigSchema = z
       .strictObject({
         serviceName: z.string().min(1).default("llm-gateway"),
         logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+        /**
+         * Share (0-1) of requests that did not fail whose access-log line is written at info; the others' lines are
+         * at debug, and failed requests (errors, 5xx) are always logged (src/telemetry/access-log.ts, decision 0085).
+         */
+        accessLogSampleRate: z.number().min(0).max(1).default(0.01),
       })
       .prefault({}),
     guardrails: guardrailsConfigSchema,

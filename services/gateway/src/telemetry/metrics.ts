@@ -3,6 +3,7 @@
  * dashboards depend on the names and labels). Registered on the registry the app is given, so each test app
  * has its own; registering twice on one registry returns the metrics already there.
  */
+import type { IntervalHistogram } from "node:perf_hooks";
 import { Counter, Gauge, Histogram, type Registry } from "prom-client";
 
 const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
@@ -22,6 +23,39 @@ export interface GatewayMetrics {
   readonly upstreamErrors: Counter<"model" | "upstream" | "reason">;
   readonly circuitState: Gauge<"model" | "upstream">;
   readonly fallbacks: Counter<"from" | "to">;
+  readonly eventLoopDelay: EventLoopDelay;
+}
+
+/** llm_gateway_event_loop_delay_seconds: quantiles of the event loop's delay since the previous scrape. */
+export interface EventLoopDelay {
+  /** The histogram (perf_hooks.monitorEventLoopDelay) the gauge reads, and resets, at each scrape. */
+  setSource(histogram: IntervalHistogram): void;
+}
+
+const loopDelaySources = new WeakMap<object, IntervalHistogram>();
+
+function eventLoopDelay(registry: Registry): EventLoopDelay {
+  const name = "llm_gateway_event_loop_delay_seconds";
+  const gauge = getOr(
+    registry,
+    name,
+    () =>
+      new Gauge({
+        name,
+        help: "Event loop delay since the previous scrape (quantile 1 = max): how long a request ready on its socket can wait before the gateway reads it, the part x-gateway-overhead-ms leaves out",
+        labelNames: ["quantile"],
+        registers: [registry],
+        collect(this: Gauge<"quantile">) {
+          const h = loopDelaySources.get(this);
+          if (!h || h.count === 0) return;
+          this.set({ quantile: "0.5" }, h.percentile(50) / 1e9);
+          this.set({ quantile: "0.99" }, h.percentile(99) / 1e9);
+          this.set({ quantile: "1" }, h.max / 1e9);
+          h.reset();
+        },
+      }),
+  );
+  return { setSource: (h) => void loopDelaySources.set(gauge, h) };
 }
 
 function getOr<T>(registry: Registry, name: string, make: () => T): T {
@@ -48,5 +82,6 @@ export function gatewayMetrics(registry: Registry): GatewayMetrics {
     upstreamErrors: counter("llm_gateway_upstream_errors_total", "Failed upstream attempts", ["model", "upstream", "reason"]),
     circuitState: getOr(registry, "llm_gateway_circuit_state", () => new Gauge({ name: "llm_gateway_circuit_state", help: "Circuit state per upstream: 0 closed, 1 half-open, 2 open", labelNames: ["model", "upstream"], registers })),
     fallbacks: counter("llm_gateway_fallbacks_total", "Fallbacks to the next model", ["from", "to"]),
+    eventLoopDelay: eventLoopDelay(registry),
   };
 }

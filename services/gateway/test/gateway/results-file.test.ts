@@ -3,7 +3,7 @@
  * kept) and how the target is judged (with the floor's verdict on the machine).
  */
 import fc from "fast-check";
-import { appendToSection, targetVerdict } from "../../bench/results-file";
+import { appendToSection, median, ratioVerdict, targetVerdict } from "../../bench/results-file";
 
 const doc = ["# Benchmark results", "", "## Synthesis", "", "synth entry", "", "## Gateway", "", "intro", "", "### first", "first body", "", "## RAG", "", "rag entry", ""].join("\n");
 
@@ -45,4 +45,21 @@ test("the verdict: met or not on the median, and what the floor says about the m
   expect(targetVerdict(3, 5.8, 3.3)).toMatch(/not met\. .*3\.300 ms: on this machine the target is out of reach of any Redis-backed gateway/);
   expect(targetVerdict(1, 0.9, undefined)).toBe("judged on the median of the 1 run of (b) (0.900 ms): met.");
   expect(targetVerdict(3, Number.NaN, undefined)).toMatch(/not measured/);
+});
+
+test("a ratio target's verdict line gives the ratio, the bound and whether it was met, either way round", () => {
+  const t = { label: "max throughput, gateway ÷ Portkey OSS", numerator: 2150, denominator: 782, bound: 5, atLeast: true, detail: "2150 vs 782 req/s" };
+  expect(ratioVerdict(t)).toBe("- max throughput, gateway ÷ Portkey OSS: 2.75 (target ≥ 5; 2150 vs 782 req/s): not met.");
+  expect(ratioVerdict({ ...t, numerator: 4000 })).toMatch(/: 5\.12 .*: met\.$/);
+  expect(ratioVerdict({ ...t, atLeast: false, bound: 2, numerator: 10, denominator: 7 })).toMatch(/: 1\.43 \(target ≤ 2; .*: met\.$/);
+  expect(ratioVerdict({ ...t, atLeast: false, bound: 2, numerator: 133, denominator: 7 })).toMatch(/: 19\.00 .*: not met\.$/);
+  expect(ratioVerdict({ ...t, denominator: 0, numerator: 0 })).toMatch(/: – .*: not measured\.$/);
+  expect(ratioVerdict({ ...t, numerator: Number.NaN })).toMatch(/not measured\.$/);
+});
+
+test("median of the repeats: the middle value, the mean of the two middle ones, NaN for none (NaNs ignored)", () => {
+  expect(median([3, 1, 2])).toBe(2);
+  expect(median([4, 1, 3, 2])).toBe(2.5);
+  expect(median([])).toBeNaN();
+  expect(median([Number.NaN, 5])).toBe(5);
 });

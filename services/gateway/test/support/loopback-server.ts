@@ -65,7 +65,9 @@ export abstract class LoopbackServer {
   /** (Re)starts listening, on the same port after a stop(). */
   async start(): Promise<void> {
     if (this.server) return;
-    const server = createServer((req, res) => void this.handle(req, res));
+    // A request that fails before it is answered (a client that disconnects mid-body: the body stream rejects
+    // with "aborted") ends that request only, never the process.
+    const server = createServer((req, res) => void this.handle(req, res).catch(() => res.destroy()));
     await new Promise<void>((resolve) => server.listen(this.port, "127.0.0.1", resolve));
     this.port = (server.address() as AddressInfo).port;
     this.server = server;

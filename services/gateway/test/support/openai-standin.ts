@@ -105,7 +105,7 @@ export class OpenAIStandin {
   /** Listens again on the same port. */
   async listen(): Promise<void> {
     if (this.server) return;
-    const srv = createServer((req, res) => void this.handle(req, res));
+    const srv = createServer((req, res) => this.serve(req, res));
     srv.keepAliveTimeout = 60_000;
     srv.on("connection", (s: Socket) => {
       this.sockets.add(s);
@@ -117,6 +117,16 @@ export class OpenAIStandin {
     });
     this.port_ = (srv.address() as AddressInfo).port;
     this.server = srv;
+  }
+
+  /**
+   * Answers one request; a request that fails before it is answered (above all a client that disconnects
+   * mid-body, whose body stream then rejects with "aborted") only ends that request, never the process.
+   */
+  private serve(req: IncomingMessage, res: ServerResponse): void {
+    this.handle(req, res).catch(() => {
+      res.destroy();
+    });
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
