@@ -74,7 +74,7 @@ test("a flagged answer (input unchecked) is reported on a non-streamed response"
   small.answer = FLAGGED;
   const res = await chat(CLEAN, KEYS.tenantB);
   expect(res.status).toBe(200);
-  expect(res.json.choices[0].message.content).toBe(FLAGGED);
+  expect((res.json as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content).toBe(FLAGGED);
   // The output detectors (README config) are length, json, pii, profanity, toxicity, topics: no injection.
   expect(res.headers.get(FLAGGED_HEADER)).toBe("toxicity");
   small.answer = CLEAN;
