@@ -17,8 +17,15 @@ export function flaggedLayers(...findings: ReadonlyArray<readonly GuardrailFindi
   return [...layers].sort();
 }
 
-/** `headers` with `x-guardrails-flagged` added when any finding is flagged; `headers` itself otherwise. */
+/**
+ * A copy of `headers` whose `x-guardrails-flagged` names the layers it already named (input flags, when the
+ * answer's are added) together with those of `findings`; absent when there are none.
+ */
 export function withFlaggedHeader(headers: Readonly<Record<string, string>>, ...findings: ReadonlyArray<readonly GuardrailFinding[]>): Record<string, string> {
-  const layers = flaggedLayers(...findings);
-  return layers.length === 0 ? { ...headers } : { ...headers, [FLAGGED_HEADER]: layers.join(",") };
+  const before = (headers[FLAGGED_HEADER] ?? "").split(",").filter((l) => KNOWN.has(l));
+  const layers = [...new Set([...before, ...flaggedLayers(...findings)])].sort();
+  const out: Record<string, string> = { ...headers };
+  delete out[FLAGGED_HEADER];
+  if (layers.length > 0) out[FLAGGED_HEADER] = layers.join(",");
+  return out;
 }
