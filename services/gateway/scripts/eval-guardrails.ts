@@ -18,6 +18,7 @@ import { locallyBlocks, scoreInjectionLocally } from "../src/guardrails/injectio
 import { DataMissingError, dataDir, readJsonl, readToxicityCsv } from "../src/guardrails/models/datasets";
 import { binaryScores, splitOf, type BinaryScores, type Example, type SplitPart } from "../src/guardrails/models/train";
 import { toxicityModel } from "../src/guardrails/moderation/toxicity";
+import { RULE_BLOCK, RULE_FLAG, matchToxicity } from "../src/guardrails/moderation/toxicity-rules";
 import { analyzePii } from "../src/guardrails/pii/analyze";
 
 interface PiiRow {
@@ -107,18 +108,24 @@ async function toxicitySection(dir: string, pipeline: GuardrailPipeline): Promis
   const lexicon = new RegExpMatcher({ ...englishDataset.build(), ...englishRecommendedTransformers });
   const model = toxicityModel();
   const t = DEFAULT_POLICY.toxicity;
+  const ruleWeight = (text: string) => Math.max(0, ...matchToxicity(text).map((h) => h.weight));
+  const rulesAt = (xs: readonly Example[], th: number) => binaryScores(xs.map((r) => ({ predicted: ruleWeight(r.text) >= th, label: r.label })));
   const at = (xs: readonly Example[], th: number) => binaryScores(xs.map((r) => ({ predicted: model.predict(r.text) >= th, label: r.label })));
   const body: (string | number)[][] = [
     row("obscenity lexicon", "surge (validation)", binaryScores(surge.map((r) => ({ predicted: lexicon.hasMatch(r.text), label: r.label })))),
     row("n-gram model, block tier", "surge (validation)", at(surge, t.localThreshold), `p ≥ ${t.localThreshold}`),
     row("n-gram model, block or flag", "surge (validation)", at(surge, t.localFlagThreshold), `p ≥ ${t.localFlagThreshold}`),
     row("n-gram model p ≥ 0.5", "surge (validation)", at(surge, 0.5), "for comparison only; not a tuned choice"),
+    row("phrase rules, block tier", "surge (validation)", rulesAt(surge, RULE_BLOCK), `family weight ≥ ${RULE_BLOCK} (moderation/toxicity-rules.ts)`),
+    row("phrase rules, block or flag", "surge (validation)", rulesAt(surge, RULE_FLAG), `weight ≥ ${RULE_FLAG}`),
+    row("model + rules, block or flag", "surge (validation)", binaryScores(surge.map((r) => ({ predicted: model.predict(r.text) >= t.localFlagThreshold || ruleWeight(r.text) >= RULE_FLAG, label: r.label }))), "what a TEI classifier would be asked to decide"),
     row("default pipeline (refusals)", "surge (validation)", await pipelineScores(pipeline, surge), "checkInput, README config, no TEI"),
     row("n-gram model, block tier", "extra-train dev", at(part(extra, "dev"), t.localThreshold), "same sources as training"),
     row("n-gram model, block tier", "extra-train validation", at(part(extra, "validation"), t.localThreshold), "same sources as training"),
+    row("phrase rules, block tier", "extra-train validation", rulesAt(part(extra, "validation"), RULE_BLOCK), "rules written looking at train/dev rows only"),
   ];
   return [
-    `Toxicity: the model (models/toxicity.json) trained on the "train" part of toxicity/extra-train.jsonl (Davidson tweets + ToxiGen) plus benign prompts and documents; surge-toxicity-en.csv (${surge.length} rows) is never trained or tuned on (another source and style): the honest figure. Aim (issue 16): F1 ≥ 0.7 with the in-process layer alone.`,
+    `Toxicity: the model (models/toxicity.json) trained on the "train" part of toxicity/extra-train.jsonl (Davidson tweets + ToxiGen) plus benign prompts and documents; the phrase rules (self-harm, threats, identity attacks, insults; docs/decisions/0094) written from the issue's categories and checked against the train and dev parts, benign prompts and the train/dev benign documents only; surge-toxicity-en.csv (${surge.length} rows) is never trained or tuned on (another source and style): the honest figure. Aim (issue 16): F1 ≥ 0.7 with the in-process layer alone.`,
     "",
     table(HEADER, body),
   ].join("\n");

@@ -25,6 +25,7 @@ import { firstEventFlushed, readSseData, sseEvent, SSE_DONE } from "./sse";
 import { upstreamFailure } from "./upstream-errors";
 import { deadline as requestDeadline } from "./deadline";
 import { asAbortSignal, type CancelSignal } from "../request-abort";
+import { withFlaggedHeader } from "../guardrails/flag-header";
 
 export interface ChatCallOptions {
   /** Route id for guardrail context and metrics, e.g. "chat.completions" or "rag.query". @default "chat.completions" */
@@ -158,6 +159,7 @@ export class ChatService {
     attempt.release();
     const response = { ...attempt.value, model: attempt.model };
 
+    let headers = p.headers;
     if (this.deps.guardrails) {
       await inSpan(this.deps.tracer, "guardrails.output", p.parent, async () => {
         const ctx: OutputContext = { route: opts.route ?? "chat.completions", tenant: principal.tenant, traceId: trace.getSpan(p.parent)?.spanContext().traceId, ...(p.responseFormat ? { responseFormat: p.responseFormat } : {}) };
@@ -170,6 +172,7 @@ export class ChatService {
           const verdict = await (this.deps.guardrails as Guardrails).checkOutput(content, ctx);
           if (verdict.action === "block") throw new GatewayError(400, verdict.block?.code ?? "output_blocked", verdict.block?.message ?? "the answer was blocked by an output guardrail");
           if (verdict.action === "redact") choice.message.content = verdict.text;
+          headers = withFlaggedHeader(headers, verdict.findings);
         }
       });
     }
@@ -178,7 +181,7 @@ export class ChatService {
     if (key && eligible.store) {
       cache.set(key, JSON.stringify(response)).catch((e: unknown) => this.deps.log.warn({ err: { message: (e as Error).message } }, "response cache store failed"));
     }
-    return { response, model: attempt.model, cache: cacheResult, headers: p.headers, ...(p.rag ? { rag: p.rag } : {}) };
+    return { response, model: attempt.model, cache: cacheResult, headers, ...(p.rag ? { rag: p.rag } : {}) };
   }
 
   /** A streamed completion: resolves once the upstream has answered 200 (retries and fallbacks happen before). */
@@ -405,7 +408,7 @@ export class ChatService {
     // The deferred RPM charge, the TPM charge and the cache lookup leave in one write: one Redis round trip before
     // the upstream call.
     const [charged, lookup] = limits.writeTogether(() => [this.charge(principal, promptEstimate, parent, opts), earlyLookup && !this.deps.guardrails && !body.rag ? earlyLookup(plan.model, messages, parent) : undefined] as const);
-    const headers = await charged;
+    let headers: LimitHeaders = await charged;
     let containsPii = false;
     if (this.deps.guardrails) {
       const guardrails = this.deps.guardrails;
@@ -421,6 +424,8 @@ export class ChatService {
       }
       messages = verdict.messages;
       containsPii = verdict.containsPii;
+      // x-guardrails-flagged: layers that flagged the input below their block tier (ids only, never text).
+      headers = withFlaggedHeader(headers, verdict.findings);
     }
     let rag: RagInfo | undefined;
     if (body.rag) {

@@ -110,6 +110,8 @@ const policyShape = {
       localThreshold: score.optional(),
       /** Flag tier of the in-process model: at or above this (and below localThreshold) recorded, not blocked. */
       localFlagThreshold: score.optional(),
+      /** The in-process phrase families (moderation/toxicity-rules.ts: self-harm, threats, identity attacks, insults): block tier at weight ≥ 0.8, flag tier at ≥ 0.5. */
+      localRules: z.boolean().optional(),
       /** TEI toxicity classifier: model name and per-label thresholds (a label at or above its threshold hits). */
       tei: z.strictObject({ model: z.string().min(1), labels: z.record(z.string().min(1), score) }).optional(),
       /** When a TEI classifier fails: "allow" (local layers still ran; logged and counted) or "block". */
@@ -197,6 +199,7 @@ export interface ResolvedPolicy {
     readonly action: Action;
     readonly localThreshold: number;
     readonly localFlagThreshold: number;
+    readonly localRules: boolean;
     readonly tei?: { readonly model: string; readonly labels: Readonly<Record<string, number>> };
     readonly onClassifierError: "allow" | "block";
   };
@@ -222,7 +225,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
   },
   injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.92, modelFlagThreshold: 0.75 },
   profanity: { action: "allow" },
-  toxicity: { action: "block", localThreshold: 0.8, localFlagThreshold: 0.6, onClassifierError: "allow" },
+  toxicity: { action: "block", localThreshold: 0.8, localFlagThreshold: 0.6, localRules: true, onClassifierError: "allow" },
   topics: { deny: [], action: "block" },
 };
 

@@ -113,51 +113,6 @@ interface TrieNode {
   /** Slot ids of the stems ending here. */
   ids: number[];
 }
-let slotCount = 0;
-const exactSlots = new Map<string, number[]>();
-const trie: TrieNode = { next: new Map(), ids: [] };
-const COMPILED = PHRASE_RULES.map((rule) => ({
-  rule,
-  slots: rule.slots.map((slot) => {
-    const id = slotCount++;
-    for (const alt of slot.split("|")) {
-      if (!alt.endsWith("*")) {
-        exactSlots.set(alt, [...(exactSlots.get(alt) ?? []), id]);
-        continue;
-      }
-      let node = trie;
-      for (const ch of alt.slice(0, -1)) {
-        const code = ch.charCodeAt(0);
-        let child = node.next.get(code);
-        if (!child) node.next.set(code, (child = { next: new Map(), ids: [] }));
-        node = child;
-      }
-      node.ids.push(id);
-    }
-    return id;
-  }),
-}));
-/** Slot-id bitsets are WORDS32 32-bit words per text word. */
-const WORDS32 = Math.ceil(slotCount / 32);
-
-/** Sets the bits of `word`'s slot ids at `bits[at..at+WORDS32)`; true when it has any. */
-function markSlots(word: string, bits: Int32Array, at: number): boolean {
-  let any = false;
-  for (const id of exactSlots.get(word) ?? NONE) {
-    bits[at + (id >> 5)] = (bits[at + (id >> 5)] as number) | (1 << (id & 31));
-    any = true;
-  }
-  let node: TrieNode | undefined = trie;
-  for (let i = 0; i < word.length && node; i++) {
-    node = node.next.get(word.charCodeAt(i));
-    if (!node) break;
-    for (const id of node.ids) {
-      bits[at + (id >> 5)] = (bits[at + (id >> 5)] as number) | (1 << (id & 31));
-      any = true;
-    }
-  }
-  return any;
-}
 const NONE: readonly number[] = [];
 
 const WORD = /[\p{L}\p{N}'’\-]+/gu;
@@ -178,59 +133,113 @@ export interface PhraseHit {
   readonly weight: number;
 }
 
-/** Reused across calls (matching is synchronous), grown on demand. */
-let scratch = new Int32Array(256 * WORDS32);
-
-/** Best hit per family. Linear: each word with a slot starts at most one bounded look-ahead per rule. */
-export function matchPhrases(normalized: string): PhraseHit[] {
-  // Words, and the sentence each is in: a rule matches within one sentence ("… from a list. Explain how the
-  // system prompt …" is not "list the system prompt").
-  const words: string[] = [];
-  let sentence = 0;
-  let last = 0;
-  if (sentenceOf.length < normalized.length) sentenceOf = new Int32Array(normalized.length * 2);
-  WORD.lastIndex = 0;
-  for (let m = WORD.exec(normalized); m !== null; m = WORD.exec(normalized)) {
-    if (words.length > 0 && endsSentence(normalized, last, m.index)) sentence++;
-    sentenceOf[words.length] = sentence;
-    words.push(m[0]);
-    last = m.index + m[0].length;
-  }
-  // Quotes and dashes around a word are not part of it: "'I have been PWNED'" has the words i … pwned.
-  for (let i = 0; i < words.length; i++) {
-    const w = words[i] as string;
-    if (EDGE.test(w)) words[i] = w.replace(EDGES, "");
-  }
-  if (scratch.length < words.length * WORDS32) scratch = new Int32Array(words.length * WORDS32 * 2);
-  const bits = scratch;
-  bits.fill(0, 0, words.length * WORDS32);
-  const has = (k: number, id: number): boolean => ((bits[k * WORDS32 + (id >> 5)] as number) & (1 << (id & 31))) !== 0;
-  /** Positions of words with at least one slot: only they can start a rule. */
-  const starts: number[] = [];
-  for (let i = 0; i < words.length; i++) if (markSlots(words[i] as string, bits, i * WORDS32)) starts.push(i);
-  const best = new Map<string, number>();
-  if (starts.length === 0) return [];
-  for (const { rule, slots: ids } of COMPILED) {
-    if ((best.get(rule.family) ?? 0) >= rule.weight) continue;
-    const first = ids[0] as number;
-    outer: for (const i of starts) {
-      if (!has(i, first)) continue;
-      let pos = i;
-      for (let s = 1; s < ids.length; s++) {
-        const id = ids[s] as number;
-        let found = -1;
-        for (let k = pos + 1; k <= pos + 1 + rule.gap && k < words.length && sentenceOf[k] === sentenceOf[i]; k++) {
-          if (has(k, id)) {
-            found = k;
-            break;
-          }
+/**
+ * Compiles `rules` into a matcher: best hit per family. Linear: each word with a slot starts at most one bounded
+ * look-ahead per rule. Used for the injection families below and the toxicity families (moderation/toxicity-rules.ts).
+ */
+export function compilePhraseRules(rules: readonly PhraseRule[]): (normalized: string) => PhraseHit[] {
+  let slotCount = 0;
+  const exactSlots = new Map<string, number[]>();
+  const trie: TrieNode = { next: new Map(), ids: [] };
+  const compiled = rules.map((rule) => ({
+    rule,
+    slots: rule.slots.map((slot) => {
+      const id = slotCount++;
+      for (const alt of slot.split("|")) {
+        if (!alt.endsWith("*")) {
+          exactSlots.set(alt, [...(exactSlots.get(alt) ?? []), id]);
+          continue;
         }
-        if (found < 0) continue outer;
-        pos = found;
+        let node = trie;
+        for (const ch of alt.slice(0, -1)) {
+          const code = ch.charCodeAt(0);
+          let child = node.next.get(code);
+          if (!child) node.next.set(code, (child = { next: new Map(), ids: [] }));
+          node = child;
+        }
+        node.ids.push(id);
       }
-      best.set(rule.family, rule.weight);
-      break;
+      return id;
+    }),
+  }));
+  /** Slot-id bitsets are WORDS32 32-bit words per text word. */
+  const WORDS32 = Math.ceil(slotCount / 32);
+
+  /** Sets the bits of `word`'s slot ids at `bits[at..at+WORDS32)`; true when it has any. */
+  function markSlots(word: string, bits: Int32Array, at: number): boolean {
+    let any = false;
+    for (const id of exactSlots.get(word) ?? NONE) {
+      bits[at + (id >> 5)] = (bits[at + (id >> 5)] as number) | (1 << (id & 31));
+      any = true;
     }
+    let node: TrieNode | undefined = trie;
+    for (let i = 0; i < word.length && node; i++) {
+      node = node.next.get(word.charCodeAt(i));
+      if (!node) break;
+      for (const id of node.ids) {
+        bits[at + (id >> 5)] = (bits[at + (id >> 5)] as number) | (1 << (id & 31));
+        any = true;
+      }
+    }
+    return any;
   }
-  return [...best].map(([family, weight]) => ({ family, weight }));
+
+  /** Reused across calls (matching is synchronous), grown on demand. */
+  let scratch = new Int32Array(256 * WORDS32);
+
+  return function match(normalized: string): PhraseHit[] {
+    // Words, and the sentence each is in: a rule matches within one sentence ("… from a list. Explain how the
+    // system prompt …" is not "list the system prompt").
+    const words: string[] = [];
+    let sentence = 0;
+    let last = 0;
+    if (sentenceOf.length < normalized.length) sentenceOf = new Int32Array(normalized.length * 2);
+    WORD.lastIndex = 0;
+    for (let m = WORD.exec(normalized); m !== null; m = WORD.exec(normalized)) {
+      if (words.length > 0 && endsSentence(normalized, last, m.index)) sentence++;
+      sentenceOf[words.length] = sentence;
+      words.push(m[0]);
+      last = m.index + m[0].length;
+    }
+    // Quotes and dashes around a word are not part of it: "'I have been PWNED'" has the words i … pwned.
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i] as string;
+      if (EDGE.test(w)) words[i] = w.replace(EDGES, "");
+    }
+    if (scratch.length < words.length * WORDS32) scratch = new Int32Array(words.length * WORDS32 * 2);
+    const bits = scratch;
+    bits.fill(0, 0, words.length * WORDS32);
+    const has = (k: number, id: number): boolean => ((bits[k * WORDS32 + (id >> 5)] as number) & (1 << (id & 31))) !== 0;
+    /** Positions of words with at least one slot: only they can start a rule. */
+    const starts: number[] = [];
+    for (let i = 0; i < words.length; i++) if (markSlots(words[i] as string, bits, i * WORDS32)) starts.push(i);
+    const best = new Map<string, number>();
+    if (starts.length === 0) return [];
+    for (const { rule, slots: ids } of compiled) {
+      if ((best.get(rule.family) ?? 0) >= rule.weight) continue;
+      const first = ids[0] as number;
+      outer: for (const i of starts) {
+        if (!has(i, first)) continue;
+        let pos = i;
+        for (let s = 1; s < ids.length; s++) {
+          const id = ids[s] as number;
+          let found = -1;
+          for (let k = pos + 1; k <= pos + 1 + rule.gap && k < words.length && sentenceOf[k] === sentenceOf[i]; k++) {
+            if (has(k, id)) {
+              found = k;
+              break;
+            }
+          }
+          if (found < 0) continue outer;
+          pos = found;
+        }
+        best.set(rule.family, rule.weight);
+        break;
+      }
+    }
+    return [...best].map(([family, weight]) => ({ family, weight }));
+  };
 }
+
+/** The injection families' matcher. */
+export const matchPhrases = compilePhraseRules(PHRASE_RULES);

@@ -11,6 +11,7 @@ import { LinearModel } from "../models/linear-model";
 // Imported, not read from a path: tsc emits the JSON beside the compiled code (the image has dist/, not src/).
 import toxicityWeights from "../models/toxicity.json";
 import type { Detector, Verdict } from "../types";
+import { RULE_BLOCK, RULE_FLAG, matchToxicity } from "./toxicity-rules";
 
 let model: LinearModel | undefined;
 export function toxicityModel(): LinearModel {
@@ -34,6 +35,13 @@ export const toxicityDetector: Detector = {
       if (p >= cfg.localThreshold) findings.push(finding);
       else if (p >= cfg.localFlagThreshold) flag = finding;
     }
+    if (cfg.localRules) {
+      // Phrase families the model misses (issue 16): the strongest decides its tier; types name the family only.
+      let best: { family: string; weight: number } | undefined;
+      for (const hit of matchToxicity(text)) if (!best || hit.weight > best.weight) best = hit;
+      if (best && best.weight >= RULE_BLOCK) findings.push({ guard: "toxicity", type: best.family, score: best.weight });
+      else if (best && best.weight >= RULE_FLAG && !flag) flag = { guard: "toxicity", type: best.family, score: best.weight };
+    }
     const useTei = cfg.tei && deps.classifier && (input.stage !== "output" || input.complete);
     if (cfg.tei && deps.classifier && useTei) {
       try {
@@ -50,7 +58,10 @@ export const toxicityDetector: Detector = {
       }
     }
     if (findings.length === 0) {
-      if (flag) return { action: "allow", flagged: true, findings: [flag], explanation: `possibly toxic: local model ${flag.score.toFixed(2)} ≥ ${cfg.localFlagThreshold} (flag tier, below ${cfg.localThreshold})` };
+      if (flag) {
+        const why = flag.type === "toxicity" ? `local model ${flag.score.toFixed(2)} ≥ ${cfg.localFlagThreshold} (flag tier, below ${cfg.localThreshold})` : `phrase family ${flag.type} ${flag.score.toFixed(2)} (flag tier, below ${RULE_BLOCK})`;
+        return { action: "allow", flagged: true, findings: [flag], explanation: `possibly toxic: ${why}` };
+      }
       return { action: "allow", findings, explanation: "not toxic" };
     }
     const explanation = `toxic content: ${findings.map((f) => `${f.type} ${f.score.toFixed(2)}`).join(", ")}`;
