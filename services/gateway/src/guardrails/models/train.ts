@@ -33,7 +33,8 @@ export function splitOf(text: string): SplitPart {
   return p < VALIDATION_FRACTION ? "validation" : p < VALIDATION_FRACTION + DEV_FRACTION ? "dev" : "train";
 }
 
-function mulberry32(seed: number): () => number {
+/** A small seeded PRNG (mulberry32): reproducible shuffles and splits. */
+export function mulberry32(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;
