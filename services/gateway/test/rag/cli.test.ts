@@ -5,10 +5,10 @@
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { runIngestCli } from "../../src/rag/ingest-cli";
 import { QdrantStandin } from "../support/qdrant-standin";
 import { TeiStandin } from "../support/tei-standin";
+import { captureCliIo } from "./support/cli-io";
 
 let tei: TeiStandin;
 let qdrant: QdrantStandin;
@@ -31,16 +31,7 @@ afterAll(async () => {
 });
 
 function io() {
-  const out: string[] = [];
-  const err: string[] = [];
-  let progress = "";
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      progress += chunk.toString();
-      cb();
-    },
-  });
-  return { out, err, get progress() { return progress; }, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), progress: stream, env: { QDRANT_URL: qdrant.url, TEI_EMBEDDER_URL: tei.url } } };
+  return captureCliIo({ QDRANT_URL: qdrant.url, TEI_EMBEDDER_URL: tei.url });
 }
 
 it("ingests the good files and reports each bad one", async () => {

@@ -7,13 +7,13 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { request } from "undici";
 import { runIngestCli } from "../../src/rag/ingest-cli";
 import { ingestJobMetrics } from "../../src/rag/job-metrics";
 import { shardOf } from "../../src/rag/shard";
 import { QdrantStandin } from "../support/qdrant-standin";
 import { TeiStandin } from "../support/tei-standin";
+import { captureCliIo } from "./support/cli-io";
 
 let tei: TeiStandin;
 let qdrant: QdrantStandin;
@@ -33,16 +33,7 @@ afterAll(async () => {
 });
 
 function io(env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  let progress = "";
-  const stream = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      progress += chunk.toString();
-      cb();
-    },
-  });
-  return { out, err, get progress() { return progress; }, io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l), progress: stream, env: { QDRANT_URL: qdrant.url, TEI_EMBEDDER_URL: tei.url, ...env } } };
+  return captureCliIo({ QDRANT_URL: qdrant.url, TEI_EMBEDDER_URL: tei.url, ...env });
 }
 
 it("each Job index ingests its own shard; together they store every document once", async () => {
