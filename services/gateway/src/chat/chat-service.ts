@@ -37,11 +37,12 @@ export interface ChatCallOptions {
   /** Accumulates time spent waiting on upstreams (for the overhead metric). @default - a private counter */
   readonly timing?: AttemptTiming;
   /**
-   * Charges the request to the caller's requests-per-minute (the route deferred it, src/limits/plugin.ts): made in
-   * the same pipelined write as the TPM charge and the cache lookup. Its 429 wins over the TPM's.
+   * Charges the request to the caller's requests-per-minute together with `tokens` prompt tokens (the route deferred
+   * it, src/limits/plugin.ts): one Redis command, in the same write as the cache lookup; its requests' 429 wins over
+   * the tokens'. Answers undefined when the request was charged already (the service then charges the tokens alone).
    * @default - the route charged it already
    */
-  readonly chargeRequest?: () => Promise<LimitHeaders>;
+  readonly chargeRequest?: (tokens: number) => Promise<LimitHeaders> | undefined;
 }
 
 export interface RagInfo {
@@ -447,14 +448,9 @@ export class ChatService {
     const { limits, tracer } = this.deps;
     return inSpan(tracer, "rate_limit", parent, async (span) => {
       span.setAttribute("gateway.prompt_tokens_estimate", promptEstimate);
-      const [requests, tokens] = await Promise.allSettled([opts.chargeRequest?.() ?? Promise.resolve({}), limits.consumeTokens(principal, promptEstimate)]);
-      if (requests.status === "rejected") {
-        // Over the request limit: that 429 (or fail-closed 503) is the answer; tokens charged with it are refunded.
-        if (tokens.status === "fulfilled") void limits.adjustTokens(principal, -promptEstimate);
-        throw requests.reason;
-      }
-      if (tokens.status === "rejected") throw tokens.reason;
-      return { ...requests.value, ...tokens.value };
+      const together = opts.chargeRequest?.(Math.max(1, Math.ceil(promptEstimate)));
+      if (together) return together;
+      return limits.consumeTokens(principal, promptEstimate);
     });
   }
 

@@ -49,6 +49,11 @@ declare module "fastify" {
     telemetry: RequestTelemetry;
     /** Charges this request to the caller's requests-per-minute (once; later calls return the same promise). Set for authenticated requests. */
     requestCharge: (() => Promise<LimitHeaders>) | undefined;
+    /**
+     * Charges this request together with `tokens` prompt tokens (one Redis command; the answer has both kinds'
+     * headers), or answers undefined when the request was charged already. Set for authenticated requests.
+     */
+    requestChargeWithTokens: ((tokens: number) => Promise<LimitHeaders> | undefined) | undefined;
   }
   interface FastifyInstance {
     config: GatewayConfig;

@@ -19,21 +19,23 @@ import type { LimitHeaders, RateLimits } from "./rate-limits";
 async function limitsPlugin(app: FastifyInstance, opts: { limits: RateLimits }): Promise<void> {
   app.decorate("rateLimits", opts.limits);
   app.decorateRequest("requestCharge", undefined);
+  app.decorateRequest("requestChargeWithTokens", undefined);
   // Pending usage corrections go out before the Redis client is closed.
   app.addHook("onClose", async () => opts.limits.flush());
   app.addHook("onRequest", async (request, reply) => {
     const principal = request.principal;
     if (!principal) return;
     let charge: Promise<LimitHeaders> | undefined;
-    // Charged at most once per request, whoever asks first (the chat service, the error handler or this hook).
-    request.requestCharge = () => {
-      if (!charge) {
-        charge = opts.limits.checkRequest(principal);
-        // Whoever started it awaits it; this only keeps a rejection nobody awaits yet from being "unhandled".
-        charge.catch(() => undefined);
-      }
-      return charge;
+    const start = (tokens: number): Promise<LimitHeaders> => {
+      const c = opts.limits.charge(principal, 1, tokens);
+      // Whoever started it awaits it; this only keeps a rejection nobody awaits yet from being "unhandled".
+      c.catch(() => undefined);
+      return c;
     };
+    // Charged at most once per request, whoever asks first (the chat service, the error handler or this hook).
+    request.requestCharge = () => (charge ??= start(0));
+    // The chat service's ask: the request and its prompt tokens in one command, unless the request was charged.
+    request.requestChargeWithTokens = (tokens) => (charge ? undefined : (charge = start(tokens)));
     if (request.routeOptions.config?.deferRequestCharge) return;
     const headers = await inSpan(app.tracer, "rate_limit", request.telemetry.ctx, () => (request.requestCharge as () => Promise<LimitHeaders>)());
     reply.headers(headers);

@@ -34,7 +34,7 @@ export async function chatCompletionsRoute(app: FastifyInstance): Promise<void> 
         traceContext: request.telemetry.ctx,
         cache: directivesFromHeaders(request.headers, app.config.cache.optInHeader),
         timing: request.telemetry,
-        ...(request.requestCharge ? { chargeRequest: request.requestCharge } : {}),
+        ...(request.requestChargeWithTokens ? { chargeRequest: request.requestChargeWithTokens } : {}),
       };
       const body = request.body;
       if (body.stream === true) {
