@@ -69,6 +69,10 @@ import { Redis } from "ioredis";
 import { gatewayConfigSchema } from "../src/config/schema";
 import { calibrate, describeCalibration, describeRoundTrips, measureRoundTrips } from "./machine-calibration";
 import { appendToSection, median, ratioVerdict, targetVerdict, type RatioTarget } from "./results-file";
+import portkeyFacts from "./data/portkey-facts.json";
+
+/** The peer's row name: Portkey's open-source gateway at the version bench/data/portkey-facts.json records. */
+const PORTKEY = `Portkey OSS ${portkeyFacts.version}`;
 
 interface Child {
   readonly proc: ChildProcess;
@@ -389,13 +393,13 @@ function freePort(): Promise<number> {
  */
 async function startPortkey(nodeFlags: string[]): Promise<{ proc: ChildProcess; url: string }> {
   const port = await freePort();
-  const script = resolve(dirname(require.resolve("@portkey-ai/gateway/package.json")), "build", "start-server.js");
-  const proc = spawn(process.execPath, [...nodeFlags, script, `--port=${port}`, "--headless"], { env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "ignore"] });
+  const script = resolve(dirname(require.resolve(`${portkeyFacts.package}/package.json`)), portkeyFacts.entry.script);
+  const proc = spawn(process.execPath, [...nodeFlags, script, `${portkeyFacts.flags.port.flag}${port}`, portkeyFacts.flags.headless.flag], { env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "ignore", "ignore"] });
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 150; i++) {
     if (proc.exitCode !== null) throw new Error(`Portkey's gateway exited with ${proc.exitCode}`);
     try {
-      if ((await fetch(`${url}/`)).ok) return { proc, url };
+      if ((await fetch(`${url}${portkeyFacts.readiness.path}`)).ok) return { proc, url };
     } catch {
       // not listening yet
     }
@@ -520,14 +524,14 @@ async function main(): Promise<void> {
     // Portkey's open-source gateway, pointed at the same stand-in (its OpenAI provider with a custom host).
     const pk = opts.onlyGateway ? undefined : await startPortkey(nodeFlags);
     portkey = pk?.proc;
-    const portkeyHeaders = { "x-portkey-provider": "openai", "x-portkey-custom-host": `${upstreamUrl}/v1`, authorization: "Bearer sk-bench-not-a-key" };
+    const portkeyHeaders = { [portkeyFacts.headers.provider.name]: portkeyFacts.headers.provider.value, [portkeyFacts.headers.customHost.name]: `${upstreamUrl}/v1`, authorization: "Bearer sk-bench-not-a-key" };
 
     // Warm-up (JIT, keep-alive pools, tokenizer memo for the system prompt).
     await paced(gwChat, true, auth, rate, 5, connections);
     await paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, 2, connections);
     await paced(floorRedis, true, {}, rate, 3, connections);
     await paced(floorBare, true, {}, rate, 2, connections);
-    if (pk) await closedLoop(`${pk.url}/v1/chat/completions`, portkeyHeaders, () => chatBody(false), 3, connections);
+    if (pk) await closedLoop(`${pk.url}${portkeyFacts.chatPath.path}`, portkeyHeaders, () => chatBody(false), 3, connections);
 
     const pids = { "load generator": process.pid, "stand-in": standin.proc.pid, "gateway (or floor)": gw.proc.pid, redis: redis.pid };
     const floorPids = { ...pids, "gateway (or floor)": fl.proc.pid };
@@ -619,7 +623,7 @@ async function main(): Promise<void> {
     if (pk && !opts.onlyStream) {
       const closedTargets: Array<[string, string, Record<string, string>, () => string, number | undefined]> = [
         ["gateway", gwChat, auth, () => chatBody(true), gw.proc.pid],
-        ["Portkey OSS 1.15.2", `${pk.url}/v1/chat/completions`, portkeyHeaders, () => chatBody(false), pk.proc.pid],
+        [PORTKEY, `${pk.url}${portkeyFacts.chatPath.path}`, portkeyHeaders, () => chatBody(false), pk.proc.pid],
         ["floor", floorBare, {}, () => chatBody(true), fl.proc.pid],
         ["floor + Redis", floorRedis, {}, () => chatBody(true), fl.proc.pid],
       ];
@@ -688,7 +692,7 @@ async function main(): Promise<void> {
   const heapEnd = mem.at(-1)?.m.heapUsed;
   const perReq = (b: { bytes: number; requests: number }): string => (b.requests ? `${(b.bytes / b.requests).toFixed(1)} bytes per request (${(b.bytes / 2 ** 20).toFixed(2)} MiB over ${b.requests.toLocaleString("en-US")} requests)` : "–");
   const targets: RatioTarget[] = [
-    { label: "max throughput (closed loop), gateway ÷ Portkey OSS", numerator: closedMedian("gateway"), denominator: closedMedian("Portkey OSS 1.15.2"), bound: 5, atLeast: true, detail: `${n0(closedMedian("gateway"))} vs ${n0(closedMedian("Portkey OSS 1.15.2"))} req/s` },
+    { label: "max throughput (closed loop), gateway ÷ Portkey OSS", numerator: closedMedian("gateway"), denominator: closedMedian(PORTKEY), bound: 5, atLeast: true, detail: `${n0(closedMedian("gateway"))} vs ${n0(closedMedian(PORTKEY))} req/s` },
     { label: "max throughput (closed loop), gateway ÷ floor + Redis", numerator: closedMedian("gateway"), denominator: closedMedian("floor + Redis"), bound: 0.7, atLeast: true, detail: `${n0(closedMedian("gateway"))} vs ${n0(closedMedian("floor + Redis"))} req/s` },
     { label: `client-side p99 at ${rate} req/s, gateway (b) at the shipped logging ÷ floor + Redis (f)`, numerator: bClientP99, denominator: fClientP99, bound: 2, atLeast: false, detail: `${f(bClientP99)} vs ${f(fClientP99)} ms, medians of ${bRows.length} interleaved runs` },
     { label: `default guardrails, 1 KB prompts (g1k): achieved ÷ offered rate`, numerator: g1k?.rps ?? NaN, denominator: rate, bound: 0.99, atLeast: true, detail: `${n0(g1k?.rps ?? NaN)} of ${rate} req/s, ${g1k?.errors ?? "–"} errors` },
