@@ -11,6 +11,14 @@ import type { ChatCompletionBody } from "../chat/request-schema";
 import type { Principal } from "../contracts";
 import type { GenerationChunk, GenerationResult, GenerationUsage, RagGenerator } from "./generator";
 
+/**
+ * The headers POST /v1/chat/completions sends beside the chat service's own (src/http/routes/chat-completions.ts):
+ * the cache result and the model that answered. A streamed answer is never served from the cache ("bypass").
+ */
+function answerHeaders(headers: Readonly<Record<string, string>>, cache: string, model: string): Record<string, string> {
+  return { ...headers, "x-cache": cache, "x-gateway-model": model };
+}
+
 const ZERO: GenerationUsage = { prompt_tokens: 0, completion_tokens: 0, total_tokens: 0 };
 
 interface ChunkJson {
@@ -29,7 +37,7 @@ export function chatServiceGenerator(chat: Pick<ChatService, "complete" | "strea
       const result = await chat.complete(body, principal, signal, { route: "rag.query", ...(traceContext ? { traceContext } : {}) });
       const content = result.response.choices[0]?.message.content;
       const usage = result.response.usage as GenerationUsage | undefined;
-      return { text: typeof content === "string" ? content : "", model: result.model, usage: usage ?? ZERO };
+      return { text: typeof content === "string" ? content : "", model: result.model, usage: usage ?? ZERO, headers: answerHeaders(result.headers, result.cache, result.model) };
     },
     async *stream(req, principal, signal, traceContext?: Context): AsyncIterable<GenerationChunk> {
       const body = {
@@ -40,6 +48,9 @@ export function chatServiceGenerator(chat: Pick<ChatService, "complete" | "strea
         ...(req.max_tokens ? { max_tokens: req.max_tokens } : {}),
       } as ChatCompletionBody;
       const s = await chat.stream(body, principal, signal, { route: "rag.query", ...(traceContext ? { traceContext } : {}) });
+      // The input's headers are final once the stream is open (the answer's flags cannot be known before its
+      // last byte, after the head is out: the chat route sends the same streamed headers).
+      yield { delta: "", model: s.model, headers: answerHeaders(s.headers, "bypass", s.model) };
       for await (const frame of s.events) {
         for (const line of frame.split("\n")) {
           if (!line.startsWith("data: ")) continue;

@@ -28,6 +28,11 @@ export interface GenerationResult {
   /** The model that answered (after routing/fallback). */
   readonly model: string;
   readonly usage: GenerationUsage;
+  /**
+   * Response headers the generation produced, forwarded on the /v1/rag/query answer as POST /v1/chat/completions
+   * sends them (x-ratelimit-*-tokens, x-guardrails-flagged, x-cache, x-gateway-model). @default - none
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface GenerationChunk {
@@ -35,6 +40,12 @@ export interface GenerationChunk {
   /** Present on the last chunk when the upstream reports usage. */
   readonly usage?: GenerationUsage;
   readonly model?: string;
+  /**
+   * The stream's response headers (see GenerationResult.headers): a generator that has them yields them once, on
+   * a first chunk with an empty delta, as soon as the stream is open; the route holds the SSE head until the
+   * first chunk so they can go out with it.
+   */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What /v1/rag/query needs to generate an answer. */

@@ -277,6 +277,8 @@ export async function ragRoutes(app: FastifyInstance, options: RagRoutesOptions)
           const result = await generate(retrieval.span, (ctx) => generator.complete(generation, principal, signal, ctx));
           services.metrics?.stageDuration.observe({ stage: "generate" }, (performance.now() - genStarted) / 1000);
           pipeline.finish(retrieval, body.collection, started);
+          // The chat pipeline's headers (token limits, guardrail flags, cache), as the chat route sends them.
+          if (result.headers) void reply.headers(result.headers);
           return { answer: result.text, sources: retrieval.sources, usage: result.usage, degraded: retrieval.degraded, model: result.model, collection: body.collection };
         } catch (e) {
           pipeline.finish(retrieval, body.collection, started, e);
@@ -286,32 +288,45 @@ export async function ragRoutes(app: FastifyInstance, options: RagRoutesOptions)
         }
       }
 
-      // Streaming: SSE events "sources", "delta"..., "done" (or "error"), then [DONE].
+      // Streaming: SSE events "sources", "delta"..., "done" (or "error"), then [DONE]. The head waits for the
+      // generator's first chunk, which carries the chat pipeline's headers (token limits, guardrail flags, cache)
+      // when it has them; a failure before it still goes out as an "error" event under a 200 head, as before.
       reply.hijack();
       const raw = reply.raw;
-      raw.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
       const send = (data: unknown): void => {
         raw.write(`data: ${JSON.stringify(data)}\n\n`);
       };
-      send({ type: "sources", sources: retrieval.sources, degraded: retrieval.degraded, collection: body.collection });
+      let opened = false;
+      const open = (headers: Readonly<Record<string, string>> = {}): void => {
+        if (opened) return;
+        opened = true;
+        // Headers the core's hooks put on the reply (x-ratelimit-*-requests, ...) go out too: hijacking skips them.
+        const core = Object.fromEntries(Object.entries(reply.getHeaders()).filter((e): e is [string, string | number | string[]] => e[1] !== undefined));
+        raw.writeHead(200, { ...core, ...headers, "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache", connection: "keep-alive" });
+        send({ type: "sources", sources: retrieval.sources, degraded: retrieval.degraded, collection: body.collection });
+      };
       let usage = zero;
       let failure: unknown;
       try {
         if (retrieval.noContext) {
+          open();
           send({ type: "delta", content: noContextAnswer(body.collection) });
         } else {
           const genStarted = performance.now();
           await generate(retrieval.span, async (ctx) => {
             for await (const chunk of generator.stream(generation, principal, signal, ctx)) {
+              open(chunk.headers);
               if (chunk.delta) send({ type: "delta", content: chunk.delta });
               if (chunk.usage) usage = chunk.usage;
             }
           });
           services.metrics?.stageDuration.observe({ stage: "generate" }, (performance.now() - genStarted) / 1000);
         }
+        open();
         send({ type: "done", usage, model });
       } catch (e) {
         failure = e;
+        open();
         if (!signal.aborted) send({ type: "error", ...errorReply(e).body });
       } finally {
         pipeline.finish(retrieval, body.collection, started, failure);
