@@ -34,6 +34,8 @@ export interface InjectionScore {
   readonly rules: number;
   /** The n-gram model's probability (its most suspicious window); 0 without the model. */
   readonly model: number;
+  /** All rule families (weak ones too), noisy-or in the text's most suspicious window: the combined tier's rule side. */
+  readonly cue: number;
   /** Families that fired (rules, their best weight anywhere) and "classifier". */
   readonly signals: ReadonlyMap<string, number>;
   readonly text: string;
@@ -89,7 +91,7 @@ export function scoreInjectionLocally(text: string, useModel: boolean, data = fa
     p = localModel().predict(text);
     signals.set("classifier", p);
   }
-  return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0), rules, model: p, signals, text };
+  return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0), rules, model: p, cue: flag.best, signals, text };
 }
 
 /** The model alone is never "very sure" of a text this short ("an insult" scores 0.98): flag tier at most. */
@@ -105,8 +107,11 @@ function hasWords(text: string, n: number): boolean {
 
 /** Whether the local layers alone are sure enough to block (the policy's block tier). */
 export function locallyBlocks(s: InjectionScore, policy: DetectorInput["policy"]): boolean {
-  if (s.rules >= policy.injection.blockThreshold) return true;
-  return policy.injection.localModel && s.model >= policy.injection.modelThreshold && hasWords(s.text, MIN_WORDS_FOR_MODEL_BLOCK);
+  const p = policy.injection;
+  if (s.rules >= p.blockThreshold) return true;
+  if (!p.localModel || !hasWords(s.text, MIN_WORDS_FOR_MODEL_BLOCK)) return false;
+  // Either the model alone is very sure, or a rule cue and the model agree (the combined tier, chosen on dev).
+  return s.model >= p.modelThreshold || (s.cue >= p.combined.rules && s.model >= p.combined.model);
 }
 
 async function teiScore(text: string, input: DetectorInput, deps: DetectorDeps): Promise<number | undefined> {
