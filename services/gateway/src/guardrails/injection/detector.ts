@@ -81,6 +81,35 @@ function ruleScore(text: string, signals: Map<string, number>, flag: { best: num
   return best;
 }
 
+/**
+ * In data, an instruction planted in a document is one paragraph among many: in a 512-character window the
+ * surrounding prose dilutes the model's score. A paragraph (a line of ≥ PARA_MIN_WORDS words) carrying a rule cue
+ * of its own (≥ PARA_CUE) is scored by the model alone; at or above PARA_MODEL the document is flagged (dropped
+ * from the context by `retrieved.dropFlagged`). Both values chosen on the dev documents (rust-lang/book) with dev
+ * attacks planted (docs/decisions/0101): clean drops unchanged, planted drops up. Linear: each paragraph is scanned
+ * once, and the model only runs on the few with a cue.
+ */
+const PARA_CUE = 0.25;
+const PARA_MODEL = 0.8;
+const PARA_MIN_WORDS = 6;
+
+function plantedParagraphScore(text: string): number {
+  let best = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const para = text.slice(start, end);
+    start = end + 1;
+    if (para.length < 40 || para.length === text.length || !hasWords(para, PARA_MIN_WORDS)) continue;
+    const flag = { best: 0 };
+    ruleScore(para, new Map(), flag, true);
+    if (flag.best < PARA_CUE) continue;
+    const p = localModel().predict(para);
+    if (p >= PARA_MODEL) best = Math.max(best, p);
+  }
+  return best;
+}
+
 /** Rule and local-model scores (synchronous, in-process). `data`: the text is content, not the caller's words. */
 export function scoreInjectionLocally(text: string, useModel: boolean, data = false, modelFlagThreshold = DEFAULT_MODEL_FLAG): InjectionScore {
   const signals = new Map<string, number>();
@@ -90,6 +119,11 @@ export function scoreInjectionLocally(text: string, useModel: boolean, data = fa
   if (useModel) {
     p = localModel().predict(text);
     signals.set("classifier", p);
+    if (data) {
+      const planted = plantedParagraphScore(text);
+      if (planted > 0) signals.set("planted_paragraph", planted);
+      return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0, planted), rules, model: p, cue: flag.best, signals, text };
+    }
   }
   return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0), rules, model: p, cue: flag.best, signals, text };
 }
