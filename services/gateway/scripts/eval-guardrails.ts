@@ -109,12 +109,12 @@ async function injectionSection(dir: string, pipeline: GuardrailPipeline): Promi
   const deepset = readJsonl(resolve(dir, "injection/deepset-train.jsonl"));
   const extra = readJsonl(resolve(dir, "injection/extra-train.jsonl"));
   const p = DEFAULT_POLICY.injection;
-  const judge = (xs: readonly Example[], mode: "rules-block" | "rules-flag" | "model-block" | "detector-block" | "detector-flag") =>
+  const judge = (xs: readonly Example[], mode: "rules-block" | "rules-flag" | "model-block" | "combined-block" | "detector-block" | "detector-flag") =>
     binaryScores(
       xs.map((r) => {
         const s = scoreInjectionLocally(r.text, mode !== "rules-block" && mode !== "rules-flag");
         const predicted =
-          mode === "rules-block" ? s.rules >= p.blockThreshold : mode === "rules-flag" ? s.rules >= p.threshold : mode === "model-block" ? s.model >= p.modelThreshold : mode === "detector-block" ? locallyBlocks(s, DEFAULT_POLICY) : s.score >= p.threshold || locallyBlocks(s, DEFAULT_POLICY);
+          mode === "rules-block" ? s.rules >= p.blockThreshold : mode === "rules-flag" ? s.rules >= p.threshold : mode === "model-block" ? s.model >= p.modelThreshold : mode === "combined-block" ? s.cue >= p.combined.rules && s.model >= p.combined.model : mode === "detector-block" ? locallyBlocks(s, DEFAULT_POLICY) : s.score >= p.threshold || locallyBlocks(s, DEFAULT_POLICY);
         return { predicted, label: r.label };
       }),
     );
@@ -128,12 +128,16 @@ async function injectionSection(dir: string, pipeline: GuardrailPipeline): Promi
       row("rules, block tier", `${name} (deepset+extra)`, judge(all, "rules-block"), `rules ≥ ${p.blockThreshold}`),
       row("rules, flag tier", `${name} (deepset+extra)`, judge(all, "rules-flag"), `rules ≥ ${p.threshold}: flagged, not refused`),
       row("n-gram model, block tier", `${name} (deepset+extra)`, judge(all, "model-block"), `p ≥ ${p.modelThreshold}`),
+      row("rules + model, combined tier", `${name} (deepset+extra)`, judge(all, "combined-block"), `rule cue ≥ ${p.combined.rules} and p ≥ ${p.combined.model}`),
       row("detector, block tier (refuses)", `${name} (deepset+extra)`, judge(all, "detector-block")),
       row("detector, block or flag", `${name} (deepset+extra)`, judge(all, "detector-flag"), "what a TEI classifier would be asked to decide"),
       row("default pipeline (refusals)", `${name} deepset`, await pipelineScores(pipeline, part(deepset, set)), "checkInput, README config, no TEI"),
       row("default pipeline (refusals)", `${name} extra`, await pipelineScores(pipeline, part(extra, set))),
     );
   }
+  // Hand-written benign prompts with trigger words (dev: the combined tier was chosen so they pass).
+  const triggers = (JSON.parse(readFileSync(resolve(__dirname, "eval-data/injection-benign-triggers.json"), "utf8")) as { prompts: string[] }).prompts;
+  body.push(row("default pipeline (refusals)", "dev benign trigger-word prompts", await pipelineScores(pipeline, triggers.map((text) => ({ text, label: 0 as const }))), "eval-data/injection-benign-triggers.json (hand-written; FPR = refusal rate)"));
   return [
     `Injection: deepset-train.jsonl (${deepset.length}) + extra-train.jsonl (${extra.length}), three-way split by text hash (models/train.ts splitOf): the n-gram model trained on "train" (≥ 0.30), its block threshold chosen on "dev" (0.15–0.30), "validation" (< 0.15) never used for either — the validation rows are the figures to quote. Rules involve no training but were written looking at these sets' style. Aim (issue 16): recall ≥ 0.8 with benign refusals ≤ 2 %.`,
     "",

@@ -98,6 +98,11 @@ const policyShape = {
       modelThreshold: score.optional(),
       /** Flag tier of the local model: its window probability at or above this (and `threshold`) flags. */
       modelFlagThreshold: score.optional(),
+      /**
+       * Combined block tier (docs/decisions/0100): a rule cue at or above `rules` in the same text as a model
+       * probability at or above `model` blocks — two independent layers agreeing, each below its own block tier.
+       */
+      combined: z.strictObject({ rules: score, model: score }).optional(),
       /** An in-cluster TEI sequence classifier: its model name, the label meaning injection, its threshold. */
       tei: z.strictObject({ model: z.string().min(1), label: z.string().min(1), threshold: score }).optional(),
     })
@@ -192,6 +197,7 @@ export interface ResolvedPolicy {
     readonly localModel: boolean;
     readonly modelThreshold: number;
     readonly modelFlagThreshold: number;
+    readonly combined: { readonly rules: number; readonly model: number };
     readonly tei?: { readonly model: string; readonly label: string; readonly threshold: number };
   };
   readonly profanity: { readonly action: Action };
@@ -223,7 +229,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
       PERSON: { action: "redact", threshold: 0.5 },
     },
   },
-  injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.92, modelFlagThreshold: 0.75 },
+  injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.92, modelFlagThreshold: 0.75, combined: { rules: 0.5, model: 0.8 } },
   profanity: { action: "allow" },
   toxicity: { action: "block", localThreshold: 0.8, localFlagThreshold: 0.6, localRules: true, onClassifierError: "allow" },
   topics: { deny: [], action: "block" },

@@ -34,6 +34,8 @@ export interface InjectionScore {
   readonly rules: number;
   /** The n-gram model's probability (its most suspicious window); 0 without the model. */
   readonly model: number;
+  /** All rule families (weak ones too), noisy-or in the text's most suspicious window: the combined tier's rule side. */
+  readonly cue: number;
   /** Families that fired (rules, their best weight anywhere) and "classifier". */
   readonly signals: ReadonlyMap<string, number>;
   readonly text: string;
@@ -79,6 +81,35 @@ function ruleScore(text: string, signals: Map<string, number>, flag: { best: num
   return best;
 }
 
+/**
+ * In data, an instruction planted in a document is one paragraph among many: in a 512-character window the
+ * surrounding prose dilutes the model's score. A paragraph (a line of ≥ PARA_MIN_WORDS words) carrying a rule cue
+ * of its own (≥ PARA_CUE) is scored by the model alone; at or above PARA_MODEL the document is flagged (dropped
+ * from the context by `retrieved.dropFlagged`). Both values chosen on the dev documents (rust-lang/book) with dev
+ * attacks planted (docs/decisions/0101): clean drops unchanged, planted drops up. Linear: each paragraph is scanned
+ * once, and the model only runs on the few with a cue.
+ */
+const PARA_CUE = 0.25;
+const PARA_MODEL = 0.8;
+const PARA_MIN_WORDS = 6;
+
+function plantedParagraphScore(text: string): number {
+  let best = 0;
+  for (let start = 0; start < text.length; ) {
+    let end = text.indexOf("\n", start);
+    if (end < 0) end = text.length;
+    const para = text.slice(start, end);
+    start = end + 1;
+    if (para.length < 40 || para.length === text.length || !hasWords(para, PARA_MIN_WORDS)) continue;
+    const flag = { best: 0 };
+    ruleScore(para, new Map(), flag, true);
+    if (flag.best < PARA_CUE) continue;
+    const p = localModel().predict(para);
+    if (p >= PARA_MODEL) best = Math.max(best, p);
+  }
+  return best;
+}
+
 /** Rule and local-model scores (synchronous, in-process). `data`: the text is content, not the caller's words. */
 export function scoreInjectionLocally(text: string, useModel: boolean, data = false, modelFlagThreshold = DEFAULT_MODEL_FLAG): InjectionScore {
   const signals = new Map<string, number>();
@@ -88,8 +119,13 @@ export function scoreInjectionLocally(text: string, useModel: boolean, data = fa
   if (useModel) {
     p = localModel().predict(text);
     signals.set("classifier", p);
+    if (data) {
+      const planted = plantedParagraphScore(text);
+      if (planted > 0) signals.set("planted_paragraph", planted);
+      return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0, planted), rules, model: p, cue: flag.best, signals, text };
+    }
   }
-  return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0), rules, model: p, signals, text };
+  return { score: Math.max(flag.best, p >= modelFlagThreshold ? p : 0), rules, model: p, cue: flag.best, signals, text };
 }
 
 /** The model alone is never "very sure" of a text this short ("an insult" scores 0.98): flag tier at most. */
@@ -105,8 +141,11 @@ function hasWords(text: string, n: number): boolean {
 
 /** Whether the local layers alone are sure enough to block (the policy's block tier). */
 export function locallyBlocks(s: InjectionScore, policy: DetectorInput["policy"]): boolean {
-  if (s.rules >= policy.injection.blockThreshold) return true;
-  return policy.injection.localModel && s.model >= policy.injection.modelThreshold && hasWords(s.text, MIN_WORDS_FOR_MODEL_BLOCK);
+  const p = policy.injection;
+  if (s.rules >= p.blockThreshold) return true;
+  if (!p.localModel || !hasWords(s.text, MIN_WORDS_FOR_MODEL_BLOCK)) return false;
+  // Either the model alone is very sure, or a rule cue and the model agree (the combined tier, chosen on dev).
+  return s.model >= p.modelThreshold || (s.cue >= p.combined.rules && s.model >= p.combined.model);
 }
 
 async function teiScore(text: string, input: DetectorInput, deps: DetectorDeps): Promise<number | undefined> {

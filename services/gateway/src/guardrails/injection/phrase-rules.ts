@@ -26,7 +26,7 @@ const PRIOR =
   "anterior*|previa*|previo*|toda*|todo*|original*";
 const RULES_OBJ =
   "instruction*|rule*|direction*|prompt*|guideline*|guidance|context|constraint*|command*|task*|order*|polic*|restriction*|programming|directive*|limitation*|safeguard*|filter*|training|assignment*|text|message*|said|" +
-  "anweisung*|regel*|befehl*|vorgab*|aufgab*|richtlini*|einschränkung*|" +
+  "anweisung*|instruktion*|regel*|befehl*|vorgab*|aufgab*|richtlini*|einschränkung*|" +
   "consigne*|règle*|directive*|tâche*|" +
   "instruccion*|regla*|orden*|indicacion*|tarea*|directriz*|norma*";
 
@@ -37,16 +37,25 @@ const RULES_OBJ =
  */
 const STRONG_OBJ =
   "instruction*|rule|rules|guideline*|guidance|prompt*|directive*|polic*|restriction*|programming|safeguard*|constraint*|limitation*|" +
-  "anweisung*|regeln|vorgab*|richtlini*|einschränkung*|consigne*|règles|directives|instruccion*|reglas|directriz*|normas|indicaciones";
+  "anweisung*|instruktion*|regeln|vorgab*|richtlini*|einschränkung*|consigne*|règles|directives|instruccion*|reglas|directriz*|normas|indicaciones";
+
+/**
+ * The verbs that mean "set aside what you were told", without the ones code and office prose use for objects
+ * ("drop the table", "delete that row", "the `Drop` trait"): for the rules whose object is a bare "everything".
+ */
+const IGNORE_CORE = "ignore*|disregard*|forget*|vergiss|vergessen|ignorier*|missacht*|oublie*|ignorez|ignora*|olvida*";
 
 export const PHRASE_RULES: readonly PhraseRule[] = [
   { family: "instruction_override", weight: 0.85, slots: [IGNORE, PRIOR, STRONG_OBJ], gap: 4 },
   { family: "instruction_override", weight: 0.6, slots: [IGNORE, PRIOR, RULES_OBJ], gap: 3 },
   { family: "instruction_override", weight: 0.7, slots: [IGNORE, STRONG_OBJ], gap: 3 },
-  { family: "instruction_override", weight: 0.6, slots: [IGNORE, "everything|all|above|that|alles|tout|todo|before|bisher*|everything's"], gap: 1 },
+  // Not "all" alone: "ignore all the warnings above" names nothing of the model's (the three-slot rules cover "ignore all previous …").
+  // Nor "that": "we want to ignore that and get to the next value".
+  { family: "instruction_override", weight: 0.45, slots: [IGNORE_CORE, "everything|above|alles|tout|todo|before|bisher*|everything's"], gap: 1 },
   // The verb is a slot of its own: "do not deviate from the guidelines" is an instruction to follow them.
   { family: "instruction_override", weight: 0.6, slots: ["do|don't|dont|stop|never|no", "follow*|obey*|listen*|comply*|adher*|respect*", "your|the|any|previous*|prior|system|these|those|its", STRONG_OBJ], gap: 2 },
-  { family: "instruction_override", weight: 0.5, slots: ["new|updated|real|actual|true|neue*|nouvelle*|nuevas|nuevo*", RULES_OBJ], gap: 1 },
+  // Adjacent, and a model's instructions: "new to programming", "new messages", "the new EU guidelines" are not.
+  { family: "instruction_override", weight: 0.5, slots: ["new|updated|real|actual|true|neue*|nouvelle*|nuevas|nuevo*", STRONG_OBJ], gap: 0 },
   { family: "instruction_override", weight: 0.5, slots: ["now|jetzt|maintenant|ahora", "focus*|concentrat*|konzentrier*|concentre*|céntrate|enfócate", "new|neue*|nouvelle*|nueva*"], gap: 3 },
   { family: "role_play", weight: 0.35, slots: ["from|ab|à|a", "now|jetzt|sofort|partir|ahora"], gap: 1 },
   { family: "role_play", weight: 0.55, slots: ["you|du|tu|vous|tú", "are|bist|es|êtes|eres|will|act|behave|verhältst", "now|jetzt|maintenant|ahora|no|free|unrestricted|unfiltered|uncensored"], gap: 1 },
@@ -62,7 +71,9 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   { family: "jailbreak", weight: 0.8, slots: ["god|unrestricted|opposite|evil|unfiltered|uncensored|chaos|dan", "mode|modus"], gap: 0 },
   { family: "jailbreak", weight: 0.6, slots: ["enable*|activate*|enter*|switch*|turn*|now|in", "developer|dev|debug|sudo|admin|jailbreak", "mode|modus"], gap: 1 },
   { family: "jailbreak", weight: 0.45, slots: ["no|without|free|ohne|sans|sin|zero|any", "restriction*|limit*|filter*|censor*|rules|ethic*|moral*|guideline*|boundar*|einschränkung*|regeln|grenzen|restrictions|límites|reglas|restricciones|filtros"], gap: 2 },
-  { family: "jailbreak", weight: 0.65, slots: ["not|never|no|longer", "bound|restricted|limited|constrained|censored|filtered|obligated|required", "by|to"], gap: 1 },
+  // Not "not limited to" (a list's caveat) nor "not required to" (documentation): bound by, or no longer anything.
+  { family: "jailbreak", weight: 0.65, slots: ["not|never|no|longer", "bound|restricted|constrained|censored|filtered", "by"], gap: 1 },
+  { family: "jailbreak", weight: 0.65, slots: ["no", "longer", "bound|restricted|limited|constrained|censored|filtered|obligated|required"], gap: 0 },
   { family: "jailbreak", weight: 0.55, slots: ["unfiltered|uncensored|unrestricted|amoral|unethical|unaligned|uncensor*", "ai|chatbot|assistant|model|response*|answer*|version|mode|persona|llm|gpt|language"], gap: 2 },
   { family: "jailbreak", weight: 0.6, slots: ["broken|break|escaped|freed|liberated", "free|out|from|of", "the|your|their|typical|confines|openai|restrictions|rules|limitations|matrix"], gap: 2 },
   { family: "jailbreak", weight: 0.4, slots: ["openai|anthropic|content", "polic*|guidelines|rules|filter*"], gap: 1 },
@@ -91,6 +102,29 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
   { family: "addressed_to_model", weight: 0.6, slots: ["ai|assistant*|llm*|model*|chatbot*|agent*|bots|gpt|chatgpt|copilot|claude|ki", "reading|processing|summariz*|parsing|viewing|analy*|crawling|scraping|indexing|lesend*", "this|these|the"], gap: 1 },
   { family: "addressed_to_model", weight: 0.5, slots: ["note|message|instruction*|attention|dear|hey|hello|hinweis|achtung|remarque", "to|for|an|für|pour|para", "the|all|any", "ai|assistant|chatbot|llm|model|models|gpt|chatgpt|bot|agent|agents|assistants|ki|ia"], gap: 1 },
   { family: "addressed_to_model", weight: 0.5, slots: ["when|while|before|after|wenn|beim|lorsque|cuando", "summariz*|processing|reading|answering|responding|translating|zusammenfass*|résum*|resum*", "this|the|dies*|diese*|ce|cet|cette|este|esta", "document*|page|text|email|e-mail|content|message|file|webpage|site|dokument*|texte|texto|seite"], gap: 1 },
+  // Block-tier families written from the train/dev misses (docs/decisions/0100): each names what it overrides
+  // ("everything before", "your previous instructions") or who the model now is, not an ordinary object.
+  { family: "instruction_override", weight: 0.85, slots: [IGNORE, "everything|alles|tout|todo|everything's", "before|above|beforehand|previous*|prior|earlier|davor|vorher*|zuvor|oben|bisher*|ci-dessus|avant|antes|anterior*|arriba"], gap: 4 },
+  // German puts the verb last: "alle Regeln zu vergessen", "die vorherigen Anweisungen ignorieren".
+  { family: "instruction_override", weight: 0.7, slots: [PRIOR + "|die|deine|ihre", STRONG_OBJ, "zu|einfach|bitte|komplett|sofort", "vergessen|ignorieren|missachten|übergehen|verwerfen"], gap: 1 },
+  { family: "instruction_override", weight: 0.85, slots: ["contrary|regardless|notwithstanding|despite|abweichend|entgegen|entgegen*|contrairement|contrario", "to|of|zu|von|den|à|al|a", PRIOR, "instruction*|instruktion*|anweisung*|prompt*|programming|directive*|consigne*|instruccion*"], gap: 2 },
+  { family: "instruction_override", weight: 0.5, slots: ["despite|regardless|notwithstanding|trotz", "what|whatever|was", "you|you've|you're|youve|du|man|dir", "been|were|was|told|said|gesagt|programmed|instructed"], gap: 1 },
+  // Answer from outside the retrieved context (the deepset RAG style): a cue that combines with the model.
+  { family: "instruction_override", weight: 0.5, slots: [IGNORE_CORE + "|disregarding", "the|all|any|provided|given|attached|die|den|alle|vorliegend*", "provided|given|attached|articles|artikel*|documents|dokument*|context|kontext|sources|quellen"], gap: 2 },
+  { family: "instruction_override", weight: 0.5, slots: ["don't|dont|don'nt|not|nicht|never|without", "answer*|respond*|look|rely|antworte*|beantworte*", "according|based|on|in|at|to|auf|mit", "the|provided|given|attached|die|den|vorliegend*", "provided|given|attached|articles|artikel*|documents|dokument*|context|kontext|sources|quellen"], gap: 2 },
+  { family: "task_switch", weight: 0.5, slots: ["now|nun|jetzt|here|hier", "new|further|additional|more|neue|weitere|nouvelles|nuevas", "tasks|task|instructions|anweisungen|aufgaben|aufgabe|consignes|tâches|instrucciones|tareas", "follow*|folgen|come|kommen|suivent|siguen"], gap: 2 },
+  // English task switching without "ignore … instructions" (cues: they block only with the model agreeing).
+  { family: "task_switch", weight: 0.5, slots: ["now|but|okay|ok|so|jetzt|nun|aber|also", "forget|ignore|drop|vergiss|ignoriere|oublie", "that|this|it|das|dies|ça|cela"], gap: 0 },
+  { family: "task_switch", weight: 0.5, slots: ["instead|stattdessen|plutôt", "tell|give|show|write|say|print|reveal|output|list|sag|gib|zeig|schreib|nenne|dis|donne"], gap: 1 },
+  { family: "task_switch", weight: 0.5, slots: ["new|neue|nouvelle|nueva", "task|aufgabe|tâche|tarea"], gap: 0 },
+  { family: "role_play", weight: 0.5, slots: ["now|nun|jetzt|ab", "you|du|tu|vous", "are|bist|es|êtes|eres|spielst|play"], gap: 0 },
+  { family: "role_play", weight: 0.85, slots: ["you|you're|youre|du|tu|vous", "are|bist|es|êtes|eres|is", "no|nicht|plus", "longer|mehr|chatgpt|gpt", "chatgpt|gpt|claude|bard|llama|bound|restricted|censored|filtered|an|a|ein|eine|assistant|ai"], gap: 1 },
+  { family: "role_play", weight: 0.5, slots: ["from", "now", "on", "you|you'll|you're", "are|will|shall|must|act|behave|respond|answer|reply", "act|behave|roleplay|role-play|pretend|respond|answer|reply|simulate|play|speak|talk|be|going"], gap: 1 },
+  { family: "role_play", weight: 0.5, slots: ["stell|stellen", "dir|euch|sie", "vor"], gap: 1 },
+  { family: "role_play", weight: 0.5, slots: ["completely|fully|totally|vollkommen|ganz|völlig|voll", "absorbed|immersed|in|auf|aufgehen|gehst", "in|your|deiner|ihrer|their|seiner|role|rolle|character"], gap: 2 },
+  { family: "output_forcing", weight: 0.5, slots: ["antworte*|sag|sage|gib|schreib*|gebe|réponds|dis|responde|di", "nur|ausschließlich|einfach|immer|seulement|uniquement|solo|sólo|siempre", "mit|noch|das|dass|avec|que|con|par"], gap: 2 },
+  { family: "output_forcing", weight: 0.5, slots: ["repeat|wiederhole|répète|repite|say", "after", "me"], gap: 0 },
+  { family: "output_forcing", weight: 0.5, slots: ["include|add|mention|erwähne|füge", "that|dass", "you|du", "hate|love|hasst|liebst|support|think"], gap: 1 },
   // Persona hijack in other languages.
   { family: "role_play", weight: 0.5, slots: ["tu|tue|fais", "so|semblant", "als|que|d'être"], gap: 1 },
   { family: "prompt_extraction", weight: 0.8, slots: ["reveal*|show*|print*|display*|repeat*|output*|leak*|dump*|expose*|spell|write|give|tell|share|list|paste|copy|recite|zeig*|gib|wiederhol*|nenne|verrat*|montre*|affiche*|répète*|révèle*|donne*|muestra*|revela*|repite*|dime|dame|imprime", "your|the|its|deine*|dein|ta|tes|vos|votre|tu|tus|su|sus|me|mir|moi", "system|initial|hidden|secret|original|first|previous|full|entire|exact|internal|underlying|confidential|geheim*|ursprünglich*|initiale*|secrète*|secreta*|inicial*|above", "prompt*|instruction*|message*|rules|password|context|configuration|directive*|text|anweisung*|passwort|consigne*|mot|instruccion*|contraseña|indicaciones"], gap: 2 },
@@ -117,11 +151,11 @@ const NONE: readonly number[] = [];
 
 const WORD = /[\p{L}\p{N}'’\-]+/gu;
 const EDGE = /^['’\-]|['’\-]$/;
-/** Between two words (text[from, to)): the end of a sentence or a line. A loop, not a regex over a slice. */
+/** Between two words (text[from, to)): the end of a sentence or a line, or a markup tag's edge ("<!-- ignore -->"). A loop, not a regex over a slice. */
 function endsSentence(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
     const c = text.charCodeAt(i);
-    if (c === 46 || c === 33 || c === 63 || c === 59 || c === 58 || c === 10 || c === 0x3002 || c === 0xff01 || c === 0xff1f) return true;
+    if (c === 46 || c === 33 || c === 63 || c === 59 || c === 58 || c === 10 || c === 60 || c === 62 || c === 0x3002 || c === 0xff01 || c === 0xff1f) return true;
   }
   return false;
 }

@@ -1,7 +1,7 @@
 /**
  * Normalization for injection detection. An attacker hides "ignore previous instructions" behind fullwidth
  * letters, Cyrillic look-alikes, zero-width joiners, leetspeak ("1gn0r3"), letter spacing ("i g n o r e") or
- * base64. Each of these is undone here, producing the variants a detector scans (it keeps the highest score).
+ * base64 or ROT13. Each of these is undone here, producing the variants a detector scans (it keeps the highest score).
  * Every step is a single linear pass.
  */
 import { foldConfusables } from "./confusables";
@@ -80,6 +80,23 @@ export function decodeBase64Blobs(text: string, maxBlobs = 16): string[] {
   return out;
 }
 
+/** ROT13 of the Latin letters a–z (the text is already lower-cased); everything else unchanged. One pass. */
+export function rot13(text: string): string {
+  let out = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    out += c >= 97 && c <= 122 ? String.fromCharCode(((c - 97 + 13) % 26) + 97) : text[i];
+  }
+  return out;
+}
+
+/**
+ * ROT13 is worth decoding only when the text holds an encoded injection stem ("vtaber" = ignore, "vafgehpgvbaf"
+ * = instructions, "cerivbhf" = previous, "cebzcg" = prompt, ...) or names the cipher: one literal-alternation test,
+ * so ordinary text never pays for a second rule scan.
+ */
+const ROT13_HINT = /vtaber|qvfertneq|sbetrg|vafgehpg|cerivbhf|cebzcg|flfgrz|wnvyoernx|cergraq|ercrng|ertneqyrff|bireevqr|rot-?13/;
+
 /** All variants a detector should scan, deduplicated. The first is the canonical form. */
 export function variants(text: string): string[] {
   const raw = canonical(text, false);
@@ -98,6 +115,7 @@ export function variants(text: string): string[] {
   // Letter spacing is undone before whitespace runs collapse: "i g n o r e   a l l" keeps its word gaps.
   if (/\p{L}[ ._*\-\/]\p{L}[ ._*\-\/]\p{L}(?![\p{L}\p{N}])/u.test(raw)) add(collapseWhitespace(collapseSpacing(unleet(raw))));
   add(stripMarks(c));
+  if (ROT13_HINT.test(c)) add(rot13(c));
   for (const d of decodeBase64Blobs(text)) add(canonical(d));
   return out;
 }
