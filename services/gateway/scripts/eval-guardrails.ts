@@ -21,6 +21,7 @@ import { binaryScores, splitOf, type BinaryScores, type Example, type SplitPart 
 import { toxicityModel } from "../src/guardrails/moderation/toxicity";
 import { RULE_BLOCK, RULE_FLAG, matchToxicity } from "../src/guardrails/moderation/toxicity-rules";
 import { analyzePii } from "../src/guardrails/pii/analyze";
+import { loadToxicitySources } from "./train-toxicity-sources";
 
 interface PiiRow {
   readonly full_text: string;
@@ -167,8 +168,17 @@ async function toxicitySection(dir: string, pipeline: GuardrailPipeline): Promis
     row("n-gram model, block tier", "extra-train validation", at(part(extra, "validation"), t.localThreshold), "same sources as training"),
     row("phrase rules, block tier", "extra-train validation", rulesAt(part(extra, "validation"), RULE_BLOCK), "rules written looking at train/dev rows only"),
   ];
+  // The public sets trained on (scripts/eval-data/toxicity-sources.json): their validation part, never trained or tuned on.
+  const sourced = loadToxicitySources(resolve(__dirname, "eval-data/toxicity-sources.json"));
+  for (const name of [...new Set(sourced.map((r) => r.source))]) {
+    const v = part(sourced.filter((r) => r.source === name), "validation");
+    body.push(
+      row("n-gram model, block tier", `${name} validation`, at(v, t.localThreshold), "same source as training"),
+      row("default pipeline (refusals)", `${name} validation`, await pipelineScores(pipeline, v), v.some((r) => r.label === 0) ? "FPR: non-hateful contrasts (identity terms, profanity, counter-speech)" : "all rows toxic: recall"),
+    );
+  }
   return [
-    `Toxicity: the model (models/toxicity.json) trained on the "train" part of toxicity/extra-train.jsonl (Davidson tweets + ToxiGen) plus benign prompts and documents; the phrase rules (self-harm, threats, identity attacks, insults; docs/decisions/0094) written from the issue's categories and checked against the train and dev parts, benign prompts and the train/dev benign documents only; surge-toxicity-en.csv (${surge.length} rows) is never trained or tuned on (another source and style): the honest figure. Aim (issue 16): F1 ≥ 0.7 with the in-process layer alone.`,
+    `Toxicity: the model (models/toxicity.json) trained on the "train" part of toxicity/extra-train.jsonl (Davidson tweets + ToxiGen) and of the public sets in scripts/eval-data/toxicity-sources.json (HateCheck; AILuminate's hate, self-harm, sexual and violent-crime prompts; docs/decisions/0098) plus benign prompts, documents and short pieces of them; tiers chosen on "dev"; the phrase rules (self-harm, threats, identity attacks, insults; docs/decisions/0094) written from the issue's categories and checked against the train and dev parts, benign prompts and the train/dev benign documents only; surge-toxicity-en.csv (${surge.length} rows) is never trained or tuned on (another source and style): the honest figure. Aim (issue 16): F1 ≥ 0.7 with the in-process layer alone.`,
     "",
     table(HEADER, body),
   ].join("\n");

@@ -40,9 +40,8 @@ export function readJsonl(path: string): Example[] {
     });
 }
 
-/** Minimal RFC 4180 reader for `text,is_toxic` (quoted fields with "" escapes and newlines). */
-export function readToxicityCsv(path: string): Example[] {
-  const src = readFileSync(path, "utf8");
+/** Minimal RFC 4180 reader: rows of fields (quoted fields with "" escapes and newlines), the header first. */
+export function parseCsv(src: string): string[][] {
   const rows: string[][] = [];
   let field = "";
   let row: string[] = [];
@@ -68,7 +67,19 @@ export function readToxicityCsv(path: string): Example[] {
     } else field += c;
   }
   if (field !== "" || row.length > 0) rows.push([...row, field]);
-  const [header, ...body] = rows;
+  return rows;
+}
+
+/** CSV rows as records keyed by the header's column names (rows shorter than the header are dropped). */
+export function csvRecords(src: string): Record<string, string>[] {
+  const [header, ...body] = parseCsv(src);
+  if (!header) return [];
+  return body.filter((r) => r.length >= header.length).map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] as string])));
+}
+
+/** `text,is_toxic` (surge-toxicity-en.csv). */
+export function readToxicityCsv(path: string): Example[] {
+  const [header, ...body] = parseCsv(readFileSync(path, "utf8"));
   const ti = header?.indexOf("text") ?? -1;
   const li = header?.indexOf("is_toxic") ?? -1;
   if (ti < 0 || li < 0) throw new Error(`${path}: expected a header with text and is_toxic`);

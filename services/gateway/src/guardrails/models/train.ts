@@ -7,6 +7,8 @@ import { DIMS, LinearModel, featurizeWindows, sigmoid, type SparseVector } from 
 export interface Example {
   readonly text: string;
   readonly label: 0 | 1;
+  /** Sample weight in training (balances sources of very different sizes). @default 1 */
+  readonly weight?: number;
 }
 
 /** A text's place in 0..1 by a hash: the same row always lands in the same part of any split. */
@@ -51,10 +53,16 @@ export function train(examples: readonly Example[], opts: { epochs?: number; lr?
   const rand = mulberry32(opts.seed ?? 42);
   // Each example is trained on as the windows predict scores (up to 4 of them, text/windows.ts), so the
   // model learns what a ~512-character stretch of each class looks like, not what length looks like.
-  const xs: { x: SparseVector; y: number }[] = examples.flatMap((e) => featurizeWindows(e.text).map((x) => ({ x, y: e.label })));
-  const pos = xs.filter((e) => e.y === 1).length;
-  const wPos = xs.length / (2 * Math.max(1, pos));
-  const wNeg = xs.length / (2 * Math.max(1, xs.length - pos));
+  const xs: { x: SparseVector; y: number; s: number }[] = examples.flatMap((e) => featurizeWindows(e.text).map((x) => ({ x, y: e.label, s: e.weight ?? 1 })));
+  // Balanced classes by total sample weight (all weights 1: by count, as before).
+  let total = 0;
+  let pos = 0;
+  for (const e of xs) {
+    total += e.s;
+    if (e.y === 1) pos += e.s;
+  }
+  const wPos = total / (2 * Math.max(1e-9, pos));
+  const wNeg = total / (2 * Math.max(1e-9, total - pos));
   const w = new Float32Array(DIMS);
   const g2 = new Float32Array(DIMS).fill(1e-8);
   let bias = 0;
@@ -65,9 +73,9 @@ export function train(examples: readonly Example[], opts: { epochs?: number; lr?
       const j = Math.floor(rand() * (i + 1));
       [xs[i], xs[j]] = [xs[j] as (typeof xs)[number], xs[i] as (typeof xs)[number]];
     }
-    for (const { x, y } of xs) {
+    for (const { x, y, s } of xs) {
       const p = sigmoid(model.logit(x) - model.bias + bias);
-      const g = (p - y) * (y === 1 ? wPos : wNeg);
+      const g = (p - y) * (y === 1 ? wPos : wNeg) * s;
       for (let k = 0; k < x.index.length; k++) {
         const i = x.index[k] as number;
         const grad = g * (x.value[k] as number) + l2 * (w[i] as number);
