@@ -442,6 +442,8 @@ async function main(): Promise<void> {
     .option("--only-gateway", "run row (b) only (implies --no-write)")
     .option("--only-closed", "run the max-throughput (closed-loop) rounds only (implies --no-write)")
     .option("--only-stream", "run the streaming rounds only (implies --no-write)")
+    .option("--only-guardrails", "run rows (g) and (g1k) only (implies --no-write)")
+    .option("--profile-guardrails <file>", "write a CPU profile of the guardrails gateway during (g1k)")
     .option("--repeat <n>", "runs of row (b); the target is judged on their median overhead p99", "3")
     .option("--tsx", "run the gateway and the floor under tsx instead of compiling them with tsc first")
     .option("--trace-file <file>", "where the gateway's non-protocol output goes (e.g. --node-flags --trace-gc), instead of stderr")
@@ -456,7 +458,7 @@ async function main(): Promise<void> {
     .option("--note <text>", "a sentence for the entry about the conditions of the run (e.g. other work on the machine)")
     .option("--no-write", "do not write bench/RESULTS.md")
     .parse()
-    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; onlyStream?: boolean; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string; note?: string }>();
+    .opts<{ rate: string; seconds: string; connections: string; profile?: string; heapProfile?: string; allocProfile?: string; onlyGateway?: boolean; onlyClosed?: boolean; onlyStream?: boolean; onlyGuardrails?: boolean; profileGuardrails?: string; snapshot?: string; traceFile?: string; tsx?: boolean; repeat: string; soak?: boolean; soakRate: string; soakSeconds: string; write: boolean; lowRate: string; nodeFlags: string; closedSeconds: string; streamRate: string; streamSeconds: string; note?: string }>();
   const rate = Number(opts.rate);
   const repeat = Math.max(1, Number(opts.repeat));
   const seconds = Number(opts.seconds);
@@ -522,7 +524,7 @@ async function main(): Promise<void> {
     const floorBare = `${floorUrl}/bare/v1/chat/completions`;
     const floorRedis = `${floorUrl}/redis/v1/chat/completions`;
     // Portkey's open-source gateway, pointed at the same stand-in (its OpenAI provider with a custom host).
-    const pk = opts.onlyGateway ? undefined : await startPortkey(nodeFlags);
+    const pk = opts.onlyGateway || opts.onlyGuardrails ? undefined : await startPortkey(nodeFlags);
     portkey = pk?.proc;
     const portkeyHeaders = { [portkeyFacts.headers.provider.name]: portkeyFacts.headers.provider.value, [portkeyFacts.headers.customHost.name]: `${upstreamUrl}/v1`, authorization: "Bearer sk-bench-not-a-key" };
 
@@ -559,6 +561,24 @@ async function main(): Promise<void> {
       }
     };
 
+    /** Rows (g) and (g1k): a second gateway with the default input and output guardrails. */
+    const guardrailRows = async (): Promise<void> => {
+      // The default input and output guardrails (local layers) under the load of (b): ~200-byte prompts, then 1 KB.
+      const gg = child("gateway-process.ts", [upstreamUrl, redis.url, "guardrails", "", "", streamUrl], ["--expose-gc", ...nodeFlags], compiled);
+      extra.push(gg);
+      const [ggUrl, ggKey] = (await gg.next()).split(" ") as [string, string];
+      const ggChat = `${ggUrl}/v1/chat/completions`;
+      const ggAuth = { authorization: `Bearer ${ggKey}` };
+      const guardPids = { ...pids, "gateway (or floor)": gg.proc.pid };
+      await paced(ggChat, true, ggAuth, rate, 5, connections);
+      await measure(`(g) as (b), with the default input and output guardrails on, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o), true, guardPids);
+      await paced(ggChat, true, ggAuth, rate, 3, connections, undefined, undefined, () => chatBody(true, 1024));
+      if (opts.profileGuardrails) await gg.ask("prof-start");
+      await measure(`(g1k) as (g), 1 KB prompts, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o, undefined, () => chatBody(true, 1024)), true, guardPids);
+      if (opts.profileGuardrails) await gg.ask(`prof-stop ${resolve(opts.profileGuardrails)}`);
+      await quit(gg);
+    };
+
     /** Rows (c)-(e), (h), (g), the streaming rounds and the soak. */
     const otherRows = async (): Promise<void> => {
       // The same at a low rate: the overhead with little CPU contention between the four processes.
@@ -581,18 +601,7 @@ async function main(): Promise<void> {
       logBytes.every = { bytes: fileSize(everyLog) - everyBefore, requests: h.total };
       await quit(gl);
 
-      // The default input and output guardrails (local layers) under the load of (b): ~200-byte prompts, then 1 KB.
-      const gg = child("gateway-process.ts", [upstreamUrl, redis.url, "guardrails", "", "", streamUrl], ["--expose-gc", ...nodeFlags], compiled);
-      extra.push(gg);
-      const [ggUrl, ggKey] = (await gg.next()).split(" ") as [string, string];
-      const ggChat = `${ggUrl}/v1/chat/completions`;
-      const ggAuth = { authorization: `Bearer ${ggKey}` };
-      const guardPids = { ...pids, "gateway (or floor)": gg.proc.pid };
-      await paced(ggChat, true, ggAuth, rate, 5, connections);
-      await measure(`(g) as (b), with the default input and output guardrails on, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o), true, guardPids);
-      await paced(ggChat, true, ggAuth, rate, 3, connections, undefined, undefined, () => chatBody(true, 1024));
-      await measure(`(g1k) as (g), 1 KB prompts, ${rate} req/s`, (o) => paced(ggChat, true, ggAuth, rate, seconds, connections, o, undefined, () => chatBody(true, 1024)), true, guardPids);
-      await quit(gg);
+      await guardrailRows();
 
       await streamRounds();
 
@@ -614,6 +623,10 @@ async function main(): Promise<void> {
     };
     if (opts.onlyStream) {
       await streamRounds();
+      opts.onlyClosed = true;
+    }
+    if (opts.onlyGuardrails) {
+      await guardrailRows();
       opts.onlyClosed = true;
     }
     if (!opts.onlyGateway && !opts.onlyClosed) await measure(`(a) stand-in directly, ${rate} req/s`, () => paced(`${upstreamUrl}/v1/chat/completions`, false, {}, rate, seconds, connections), false);

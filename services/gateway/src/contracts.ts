@@ -4,6 +4,7 @@
  * the others knowing its internals. See ARCHITECTURE.md: route → auth → rate limit → input guardrails →
  * cache → routing → [RAG] → upstream → output guardrails → cache store, usage, metrics.
  */
+import type { Context } from "@opentelemetry/api";
 
 /** A text part of an OpenAI content array. */
 export interface TextContentPart {
@@ -50,6 +51,11 @@ export interface GuardrailContext {
   readonly tenant: string;
   /** W3C trace id, for logs. */
   readonly traceId?: string;
+  /**
+   * The trace context the guards' spans are children of (the caller's guardrails span). The gateway passes
+   * contexts explicitly, so the active context (AsyncLocalStorage) does not carry it. @default - the active context
+   */
+  readonly traceContext?: Context;
 }
 
 /** One thing a detector found. Never carries the matched value, only where it is. */

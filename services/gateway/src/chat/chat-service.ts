@@ -162,8 +162,8 @@ export class ChatService {
 
     let headers = p.headers;
     if (this.deps.guardrails) {
-      await inSpan(this.deps.tracer, "guardrails.output", p.parent, async () => {
-        const ctx: OutputContext = { route: opts.route ?? "chat.completions", tenant: principal.tenant, traceId: trace.getSpan(p.parent)?.spanContext().traceId, ...(p.responseFormat ? { responseFormat: p.responseFormat } : {}) };
+      await inSpan(this.deps.tracer, "guardrails.output", p.parent, async (_span, child) => {
+        const ctx: OutputContext = { route: opts.route ?? "chat.completions", tenant: principal.tenant, traceId: trace.getSpan(p.parent)?.spanContext().traceId, traceContext: child(), ...(p.responseFormat ? { responseFormat: p.responseFormat } : {}) };
         for (const choice of response.choices) {
           // Token log-probabilities spell the raw answer out token by token: with guardrails on they would leak
           // what the output guardrails redact, so they are withheld.
@@ -229,7 +229,7 @@ export class ChatService {
     requestStarted: number,
   ): AsyncGenerator<string> {
     const started = performance.now();
-    const guard = this.deps.guardrails?.streamGuard({ route: opts.route ?? "chat.completions", tenant: principal.tenant, ...(p.responseFormat ? { responseFormat: p.responseFormat } : {}) });
+    const guard = this.deps.guardrails?.streamGuard({ route: opts.route ?? "chat.completions", tenant: principal.tenant, traceContext: p.parent, ...(p.responseFormat ? { responseFormat: p.responseFormat } : {}) });
     // Redacting mode (the guard releases only scanned, redacted text) when the guard offers it and there is one
     // choice: its deltas are one answer. With n > 1 the choices' deltas interleave, so the push/end path stays.
     const redacting =
@@ -413,8 +413,8 @@ export class ChatService {
     let containsPii = false;
     if (this.deps.guardrails) {
       const guardrails = this.deps.guardrails;
-      const verdict = await inSpan(tracer, "guardrails", parent, async (span) => {
-        const v = await guardrails.checkInput(messages, { route: opts.route ?? "chat.completions", tenant: principal.tenant, traceId: trace.getSpan(parent)?.spanContext().traceId });
+      const verdict = await inSpan(tracer, "guardrails", parent, async (span, child) => {
+        const v = await guardrails.checkInput(messages, { route: opts.route ?? "chat.completions", tenant: principal.tenant, traceId: trace.getSpan(parent)?.spanContext().traceId, traceContext: child() });
         span.setAttribute("guardrails.action", v.action);
         return v;
       });

@@ -4,6 +4,7 @@
  * `Guardrails` contract for the request path (input), the answer (output, whole or streamed) and RAG
  * (retrieved documents).
  */
+import type { Context } from "@opentelemetry/api";
 import type { Registry } from "prom-client";
 import type {
   ChatMessage,
@@ -69,7 +70,7 @@ export class GuardrailPipeline implements Guardrails {
   }
 
   /** Runs `ids` over one text. */
-  async scan(text: string, ids: readonly DetectorId[], stage: Stage, policy: ResolvedPolicy, extra: { output?: OutputContext; complete?: boolean; data?: boolean } = {}): Promise<TextVerdict> {
+  async scan(text: string, ids: readonly DetectorId[], stage: Stage, policy: ResolvedPolicy, extra: { output?: OutputContext; complete?: boolean; data?: boolean; trace?: Context } = {}): Promise<TextVerdict> {
     const origin = extra.data || stage === "retrieved" ? "data" : "user";
     const findings: GuardrailFinding[] = [];
     const redactions: Redaction[] = [];
@@ -77,7 +78,7 @@ export class GuardrailPipeline implements Guardrails {
     for (const id of ids) {
       const detector = DETECTORS[id];
       const started = performance.now();
-      const v = await inGuardSpan(id, stage, () =>
+      const v = await inGuardSpan(id, stage, extra.trace ?? extra.output?.traceContext, () =>
         detector.run({ text, stage, policy, origin, complete: extra.complete ?? true, ...(extra.output ? { output: extra.output } : {}) }, this.detectorDeps),
       );
       this.metrics.duration(id, (performance.now() - started) / 1000);
@@ -111,7 +112,7 @@ export class GuardrailPipeline implements Guardrails {
       return { action: "block", messages, containsPii: false, findings: [], block: OVERSIZE_BLOCK(policy.limits.maxScanChars) };
     }
     const injectionOnly = policy.input.detectors.filter((d) => d === "injection");
-    const results = await Promise.all(units.map((u) => this.scan(u.text, u.injectionOnly ? injectionOnly : policy.input.detectors, "input", policy, { data: u.data })));
+    const results = await Promise.all(units.map((u) => this.scan(u.text, u.injectionOnly ? injectionOnly : policy.input.detectors, "input", policy, { data: u.data, ...(ctx.traceContext ? { trace: ctx.traceContext } : {}) })));
     const findings: GuardrailFinding[] = [];
     results.forEach((r, k) => findings.push(...r.findings.map((f) => ({ ...f, messageIndex: (units[k] as (typeof units)[number]).messageIndex }))));
     const containsPii = findings.some((f) => f.guard === "pii");
@@ -244,7 +245,7 @@ export class GuardrailPipeline implements Guardrails {
     const dropped: number[] = [];
     const findings: GuardrailFinding[] = [];
     const results = await Promise.all(
-      texts.map((t) => (t.length > policy.limits.maxScanChars ? undefined : this.scan(wellFormed(t), policy.retrieved.detectors, "retrieved", policy))),
+      texts.map((t) => (t.length > policy.limits.maxScanChars ? undefined : this.scan(wellFormed(t), policy.retrieved.detectors, "retrieved", policy, ctx.traceContext ? { trace: ctx.traceContext } : {}))),
     );
     results.forEach((r, i) => {
       // A document too large to scan is dropped, never passed unscanned.

@@ -225,7 +225,7 @@ export class RagPipeline {
     if (kept.length > 0 && this.deps.guardrails) {
       const { dropped } = await this.deps.guardrails.checkRetrieved(
         kept.map((c) => c.text),
-        { route: req.route, tenant: principal.tenant, ...(root.spanContext().traceId ? { traceId: root.spanContext().traceId } : {}) },
+        { route: req.route, tenant: principal.tenant, traceContext: trace.setSpan(otelContext.active(), root), ...(root.spanContext().traceId ? { traceId: root.spanContext().traceId } : {}) },
       );
       const drop = new Set(dropped);
       kept = kept.filter((_, i) => !drop.has(i));
