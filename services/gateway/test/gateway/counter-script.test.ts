@@ -4,27 +4,21 @@
  * chat request (INFO commandstats) for the request and token charges of principal and tenant together.
  */
 import type { Redis } from "ioredis";
-import { TestRedis } from "../support/redis-server";
-import { connectRedis, createRedis } from "../../src/redis-client";
-import { gatewayConfigSchema } from "../../src/config/schema";
+import { startRedisWithClient, type TestRedis } from "../support/redis-server";
 import { addToCounters, defineCounterScript } from "../../src/limits/counter-script";
 import { KEYS, bearer, startGateway, testConfig } from "../support/gateway-fixture";
 import { OpenAIStandin } from "../support/openai-standin";
 
 let server: TestRedis;
 let redis: Redis;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  server = await TestRedis.start();
-  redis = createRedis(gatewayConfigSchema.shape.redis.parse({ url: server.url, commandTimeoutMs: 2_000 }));
-  await connectRedis(redis);
+  ({ server, redis, close } = await startRedisWithClient());
   defineCounterScript(redis);
 });
 
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+afterAll(async () => close());
 
 test("one call adds to every key, answers totals and time left, and a new key gets the window's expiry", async () => {
   await redis.set("cs:b", "5", "EX", 30);

@@ -5,23 +5,19 @@
  */
 import { readFileSync } from "node:fs";
 import type { Redis } from "ioredis";
-import { TestRedis } from "../support/redis-server";
+import { startRedisWithClient, type TestRedis } from "../support/redis-server";
 import { connectRedis, createRedis, writeTogether } from "../../src/redis-client";
 import { gatewayConfigSchema } from "../../src/config/schema";
 
 let server: TestRedis;
 let redis: Redis;
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  server = await TestRedis.start();
-  redis = createRedis(gatewayConfigSchema.shape.redis.parse({ url: server.url, commandTimeoutMs: 2_000 }));
-  await connectRedis(redis);
+  ({ server, redis, close } = await startRedisWithClient());
 });
 
-afterAll(async () => {
-  redis.disconnect();
-  await server.stop();
-});
+afterAll(async () => close());
 
 /** Write system calls this process has made (the kernel's count). */
 function writes(): number {

@@ -4,6 +4,9 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer, connect } from "node:net";
+import type { Redis } from "ioredis";
+import { connectRedis, createRedis } from "../../src/redis-client";
+import { gatewayConfigSchema } from "../../src/config/schema";
 
 /** Asks the kernel for a free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -89,4 +92,22 @@ export class TestRedis {
       proc.kill("SIGKILL");
     });
   }
+}
+
+/**
+ * A TestRedis and a connected gateway client for it (src/redis-client.ts, the production options), for suites that
+ * talk to Redis directly. Call `close()` in afterAll.
+ */
+export async function startRedisWithClient(commandTimeoutMs = 2_000): Promise<{ server: TestRedis; redis: Redis; close(): Promise<void> }> {
+  const server = await TestRedis.start();
+  const redis = createRedis(gatewayConfigSchema.shape.redis.parse({ url: server.url, commandTimeoutMs }));
+  await connectRedis(redis);
+  return {
+    server,
+    redis,
+    close: async () => {
+      redis.disconnect();
+      await server.stop();
+    },
+  };
 }
