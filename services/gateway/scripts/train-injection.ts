@@ -7,22 +7,60 @@
  * dev benign rows is ≤ 0.5 %), and `validation` is never looked at here — only eval-guardrails.ts scores it.
  * Run: npx tsx services/gateway/scripts/train-injection.ts (make train-guardrails)
  */
-import { writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { docsFromSource, readSources } from "../src/guardrails/eval/benign-corpus";
+import { docsFromSource, mirrorOf, readSources } from "../src/guardrails/eval/benign-corpus";
 import { dataDir, readJsonl, runWithData } from "../src/guardrails/models/datasets";
 import { binaryScores, splitOf, train, type Example } from "../src/guardrails/models/train";
 
 /** Block tier: the chosen threshold keeps the dev benign false-positive rate at or below this. */
 const DEV_FPR_BUDGET = 0.005;
-/** The model blocks alone only when very sure, whatever the dev set allows (fixed before any evaluation). */
-const BLOCK_FLOOR = 0.92;
+/** The model blocks alone only when very sure, whatever the dev set allows (0.92 at first; 0.91 re-chosen on dev in decision 0105: the lowest 0.01 step with dev benign FPR 0, no dev document refused, ≤ 1/60 trigger-word prompts refused and no hand-written benign test prompt refused — "From now on, please answer in French." scores 0.908). */
+const BLOCK_FLOOR = 0.91;
 
 export function chooseThreshold(scores: readonly number[], budget: number, floor = 0.5): number {
   const sorted = [...scores].sort((a, b) => b - a);
   const allowed = Math.floor(sorted.length * budget);
   // Just above the (allowed+1)-th highest benign score, rounded up to 0.01, never below `floor`.
   return Math.max(floor, Math.min(0.99, Math.ceil(((sorted[allowed] ?? 0) + 1e-9) * 100) / 100));
+}
+
+/** A pinned prompt list in a public repository (scripts/eval-data/injection-train-sources.json, decision 0105). */
+interface PromptSource {
+  repo: string;
+  commit: string;
+  license: string;
+  path: string;
+  /** `key` for a string list, `key[].sub` for a list of objects whose `sub` is the text. */
+  field: string;
+  label: 0 | 1;
+  role: "train";
+  /** false: checked, kept on record, not trained on (the reason is in the entry's `note`). */
+  use: boolean;
+}
+
+/** Picks the strings at `field` ("a", "a[].b") of a parsed JSON file; anything else is skipped, not guessed. */
+export function pickStrings(doc: unknown, field: string): string[] {
+  const [key, sub] = field.split("[].");
+  const list = (doc as Record<string, unknown> | null)?.[key ?? ""];
+  if (!Array.isArray(list)) return [];
+  const items: unknown[] = sub === undefined ? list : list.map((x) => (x as Record<string, unknown> | null)?.[sub]);
+  return items.filter((x): x is string => typeof x === "string" && x.trim().length > 0);
+}
+
+/** Rows of the extra prompt sources whose mirrors are present; a missing mirror is warned about and skipped. */
+function promptSourceRows(): Example[] {
+  const sources = JSON.parse(readFileSync(resolve(__dirname, "eval-data/injection-train-sources.json"), "utf8")) as { sources: PromptSource[] };
+  return sources.sources.filter((s) => s.use).flatMap((s) => {
+    try {
+      const text = execFileSync("git", ["--git-dir", mirrorOf(s.repo), "show", `${s.commit}:${s.path}`], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+      return pickStrings(JSON.parse(text), s.field).map((t) => ({ text: t, label: s.label }));
+    } catch {
+      console.warn(`train-injection: ${s.repo}@${s.commit}:${s.path} not readable; training without it`);
+      return [];
+    }
+  });
 }
 
 function main(): void {
@@ -39,7 +77,9 @@ function main(): void {
   // The toxicity set's non-toxic rows (neutral statements, tweets) are benign prose too.
   const benignRows = readJsonl(resolve(dir, "toxicity/extra-train.jsonl")).filter((r) => r.label === 0);
   const part = (xs: readonly Example[], p: ReturnType<typeof splitOf>) => xs.filter((r) => splitOf(r.text) === p);
-  const trainSet = [...part(rows, "train"), ...part(benignRows, "train"), ...sourced.filter((d) => d.role === "train")];
+  // Extra public prompt lists: only their train part, so dev/validation are the same rows as before (0105).
+  const extra = part(promptSourceRows(), "train");
+  const trainSet = [...part(rows, "train"), ...part(benignRows, "train"), ...sourced.filter((d) => d.role === "train"), ...extra];
   const model = train(trainSet, { epochs: 20, lr: 2 });
   // Calibrated on both kinds of dev benign text, the stricter wins: short prompts, and documents of all lengths
   // (a long document has many windows, each a chance to look like an attack).
@@ -51,8 +91,9 @@ function main(): void {
   const devScores = binaryScores(dev.map((r) => ({ predicted: model.predict(r.text) >= blockThreshold, label: r.label })));
   const out = resolve(__dirname, "../src/guardrails/models/injection.json");
   const meta = {
-    trainedOn: "deepset-train.jsonl + extra-train.jsonl (train part) + benign train sources (eval-data/benign-sources.json)",
+    trainedOn: "deepset-train.jsonl + extra-train.jsonl (train part) + benign train sources (eval-data/benign-sources.json) + eval-data/injection-train-sources.json (train part)",
     trainRows: trainSet.length,
+    extraSourceRows: extra.length,
     split: "splitOf: validation < 0.15 (never used here), dev 0.15–0.30 (threshold), train ≥ 0.30",
     blockThreshold,
     devFprBudget: DEV_FPR_BUDGET,

@@ -229,7 +229,7 @@ export const DEFAULT_POLICY: ResolvedPolicy = {
       PERSON: { action: "redact", threshold: 0.5 },
     },
   },
-  injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.92, modelFlagThreshold: 0.75, combined: { rules: 0.5, model: 0.8 } },
+  injection: { threshold: 0.5, blockThreshold: 0.8, action: "block", localModel: true, modelThreshold: 0.91, modelFlagThreshold: 0.75, combined: { rules: 0.5, model: 0.8 } },
   profanity: { action: "allow" },
   toxicity: { action: "block", localThreshold: 0.8, localFlagThreshold: 0.6, localRules: true, onClassifierError: "allow" },
   topics: { deny: [], action: "block" },
