@@ -17,9 +17,9 @@
  *  - threshold: the lowest at which the false-positive rate on validation is at most MAX_FPR in every source.
  * Run: npx tsx services/gateway/scripts/train-toxicity-validated.ts [--write]
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { dataDir } from "../src/guardrails/models/datasets";
+import { dataDir, readSourcedJsonl, stripTweetMarkup, type SourcedRow as Row } from "../src/guardrails/models/datasets";
 import type { LinearModel } from "../src/guardrails/models/linear-model";
 import { binaryScores, isHeldOut, train, type BinaryScores, type Example } from "../src/guardrails/models/train";
 
@@ -28,32 +28,6 @@ const VALIDATION = 0.2;
 const MAX_FPR = 0.03;
 const SOURCE_WEIGHTS = [1, 5, 10, 20] as const;
 const TRAIN_OPTS = { epochs: 5, l2: 1e-5 } as const;
-
-interface Row extends Example {
-  readonly source: string;
-}
-
-function readRows(path: string): Row[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l, i) => {
-      const r = JSON.parse(l) as { text?: unknown; label?: unknown; source?: unknown };
-      if (typeof r.text !== "string" || (r.label !== 0 && r.label !== 1)) throw new Error(`${path}:${i + 1}: expected {"text": string, "label": 0|1, "source"}`);
-      return { text: r.text, label: r.label, source: typeof r.source === "string" ? r.source : "unknown" };
-    });
-}
-
-/** Tweet markup that identifies the source, not the toxicity. */
-function stripTweetMarkup(text: string): string {
-  return text
-    .replace(/&#?\w{1,8};/g, " ")
-    .replace(/\bRT\b:?/g, " ")
-    .replace(/@\w{1,30}:?/g, " ")
-    .replace(/https?:\/\/\S{1,200}/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
 
 /** Lowest threshold with FPR ≤ MAX_FPR on the negatives of every source (candidates: the scores themselves). */
 function chooseThreshold(scored: readonly { p: number; row: Row }[]): number {
@@ -87,7 +61,7 @@ function fit(rows: readonly Row[], weight: number): LinearModel {
 }
 
 function main(): void {
-  const rows = readRows(resolve(dataDir(), "toxicity/extra-train.jsonl")).filter((r) => !isHeldOut(r.text, HELD_OUT));
+  const rows = readSourcedJsonl(resolve(dataDir(), "toxicity/extra-train.jsonl")).filter((r) => !isHeldOut(r.text, HELD_OUT));
   const isValidation = (r: Row) => isHeldOut(`validation:${r.text}`, VALIDATION);
   const trainRows = rows.filter((r) => !isValidation(r));
   const validation = rows.filter(isValidation);

@@ -13,10 +13,12 @@
  * TOXICITY_DRY_RUN=1 (print, do not write), TOXICITY_OUT=<path>, TOXICITY_SOURCES=0 (public sets not trained on),
  * TOXICITY_WEIGHTS, TOXICITY_EPOCHS, TOXICITY_L2, TOXICITY_SHORT_PIECES.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { docsFromSource, readSources } from "../src/guardrails/eval/benign-corpus";
-import { dataDir, readJsonl, runWithData } from "../src/guardrails/models/datasets";
+import { dataDir, readJsonl, readSourcedJsonl, runWithData, stripTweetMarkup, type SourcedRow } from "../src/guardrails/models/datasets";
+
+export { stripTweetMarkup };
 import { LinearModel } from "../src/guardrails/models/linear-model";
 import { binaryScores, mulberry32, splitOf, train, type Example } from "../src/guardrails/models/train";
 import { DEFAULT_POLICY } from "../src/guardrails/config";
@@ -33,17 +35,6 @@ const FLAG_LABELLED_FPR = 0.12;
 /** Neither tier below this raw probability (chosen before any evaluation). */
 const RAW_FLOOR = 0.5;
 
-/** Tweet markup that marks the Davidson source, not toxicity (the gateway never sees it; decision 0047). */
-export function stripTweetMarkup(text: string): string {
-  return text
-    .replace(/&#?\w{1,8};/g, " ")
-    .replace(/\bRT\b:?/g, " ")
-    .replace(/@\w{1,30}:?/g, " ")
-    .replace(/https?:\/\/\S{1,200}/g, " ")
-    .replace(/\s+/g, " ")
-    .trim();
-}
-
 /**
  * Sample weight per source (the rest weigh 1): Davidson's 24,783 tweets would otherwise set the style of
  * "toxic" alone. Chosen on dev (macro F1 over the sources at the block tier, docs/decisions/0098);
@@ -55,21 +46,6 @@ const SOURCE_WEIGHTS: Readonly<Record<string, number>> = {
   "mlcommons/ailuminate": 10,
   ...Object.fromEntries((process.env.TOXICITY_WEIGHTS ?? "").split(",").filter((kv) => kv.includes("=")).map((kv) => [kv.split("=")[0] as string, Number(kv.split("=")[1])])),
 };
-
-interface SourcedRow extends Example {
-  readonly source: string;
-}
-
-function readSourcedJsonl(path: string): SourcedRow[] {
-  return readFileSync(path, "utf8")
-    .split("\n")
-    .filter((l) => l.trim() !== "")
-    .map((l, i) => {
-      const r = JSON.parse(l) as { text?: unknown; label?: unknown; source?: unknown };
-      if (typeof r.text !== "string" || (r.label !== 0 && r.label !== 1)) throw new Error(`${path}:${i + 1}: expected {"text": string, "label": 0|1, "source"}`);
-      return { text: r.text, label: r.label, source: typeof r.source === "string" ? r.source : "unknown" };
-    });
-}
 
 /** Benign short pieces cut from the train documents (below). */
 const SHORT_PIECES = Number(process.env.TOXICITY_SHORT_PIECES ?? 3000);

@@ -85,3 +85,31 @@ export function readToxicityCsv(path: string): Example[] {
   if (ti < 0 || li < 0) throw new Error(`${path}: expected a header with text and is_toxic`);
   return body.filter((r) => r.length > Math.max(ti, li)).map((r) => ({ text: r[ti] as string, label: /^(1|true|toxic)$/i.test((r[li] as string).trim()) ? 1 : 0 }));
 }
+
+/** A labelled row with the source it came from (toxicity/extra-train.jsonl's `source` field). */
+export interface SourcedRow extends Example {
+  readonly source: string;
+}
+
+/** JSON lines of {"text", "label": 0|1, "source"}; a bad line fails naming the file and line. */
+export function readSourcedJsonl(path: string): SourcedRow[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l, i) => {
+      const r = JSON.parse(l) as { text?: unknown; label?: unknown; source?: unknown };
+      if (typeof r.text !== "string" || (r.label !== 0 && r.label !== 1)) throw new Error(`${path}:${i + 1}: expected {"text": string, "label": 0|1, "source"}`);
+      return { text: r.text, label: r.label, source: typeof r.source === "string" ? r.source : "unknown" };
+    });
+}
+
+/** Tweet markup that marks the Davidson source, not toxicity (the gateway never sees it; decision 0047). */
+export function stripTweetMarkup(text: string): string {
+  return text
+    .replace(/&#?\w{1,8};/g, " ")
+    .replace(/\bRT\b:?/g, " ")
+    .replace(/@\w{1,30}:?/g, " ")
+    .replace(/https?:\/\/\S{1,200}/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+}
