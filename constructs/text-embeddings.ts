@@ -10,6 +10,7 @@ import { PlatformConfigError } from "./private/platform-errors";
 import { tolerationValues } from "./private/platform-scheduling";
 import type { PlatformReleaseProps } from "./private/platform-release-props";
 import { requestsOf, type ResourcesValues } from "./private/workloads";
+import revisions from "./data/tei-model-revisions.json";
 
 /** What a TEI release serves. */
 export type TeiRole = "embedder" | "reranker" | "injection" | "toxicity";
@@ -21,6 +22,14 @@ export const TEI_MODELS: Readonly<Record<TeiRole, string>> = {
   injection: "protectai/deberta-v3-base-prompt-injection-v2",
   toxicity: "unitary/toxic-bert",
 };
+
+/**
+ * The Hugging Face commit each model is pinned to, where a public source verifies one (data/tei-model-revisions.json):
+ * a classifier's thresholds mean something only for the weights they were chosen with.
+ */
+export function teiModelRevision(model: string): string | undefined {
+  return (revisions.pinned as Record<string, { revision: string } | undefined>)[model]?.revision;
+}
 
 /** TEI image tags, pinned per build: CPU, Ampere (A100, compute capability 8.0) and Ada Lovelace (L40S, 8.9). */
 export const TEI_IMAGE = {
@@ -88,6 +97,7 @@ export class TextEmbeddings extends Construct {
         fullnameOverride: this.releaseName,
         role: props.role === "embedder" || props.role === "reranker" ? props.role : "classifier",
         modelId: TEI_MODELS[props.role],
+        revision: teiModelRevision(TEI_MODELS[props.role]) ?? "",
         image: { repository: TEI_IMAGE.repository, tag: gpu ? TEI_IMAGE.tags[gpu.accelerator] : TEI_IMAGE.tags.cpu, pullPolicy: "IfNotPresent" },
         device,
         replicaCount: replicas,
