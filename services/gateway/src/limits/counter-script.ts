@@ -50,8 +50,7 @@ export function defineCounterScript(redis: Redis): void {
  * caller inside writeTogether gets it into that write).
  */
 export function addToCounters(redis: Redis, windowS: number, keys: readonly string[], points: readonly number[]): Promise<CounterState[]> {
-  const args: Array<string | number> = [...keys, windowS, ...points];
-  return (redis as unknown as WithCommand)[COMMAND](keys.length, ...args).then((reply) => parseReply(reply, keys.length));
+  return (redis as unknown as WithCommand)[COMMAND](keys.length, ...keys, windowS, ...points).then((reply) => parseReply(reply, keys.length));
 }
 
 function parseReply(reply: unknown, n: number): CounterState[] {

@@ -14,6 +14,9 @@ import { PropagatingTracer } from "./propagating-tracer";
 
 export const TRACER_NAME = "llm-gateway";
 
+/** The tracer when nothing is exported: stateless, so one serves every caller (guard spans ask per span). */
+const propagatingTracer = new PropagatingTracer();
+
 /** Set by initTracing: true when no span processor is configured, so nothing would read a recorded span. */
 let nothingExported = false;
 
@@ -39,7 +42,7 @@ export function initTracing(serviceName: string, env: NodeJS.ProcessEnv = proces
  * PropagatingTracer (fresh span ids and W3C propagation exactly as before, no recording).
  */
 export function defaultTracer(): Tracer {
-  return nothingExported ? new PropagatingTracer() : trace.getTracer(TRACER_NAME);
+  return nothingExported ? propagatingTracer : trace.getTracer(TRACER_NAME);
 }
 
 /** Extracts the caller's trace context from incoming headers. */
