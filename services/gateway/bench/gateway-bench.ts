@@ -61,7 +61,7 @@ import { dirname, resolve } from "node:path";
 import { Command } from "commander";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createInterface } from "node:readline";
-import { Pool } from "undici";
+import { Pool, type Dispatcher } from "undici";
 import { TestRedis } from "../test/support/redis-server";
 import { productionNodeFlags } from "./node-flags";
 import { gcShare, quantiles, type GcShare, type Quantiles, type Timeline } from "./latency-stats";
@@ -212,42 +212,66 @@ const STREAM_CHUNKS = 50;
  * the second, then pauses until the next second, i.e. bursts of `connections` concurrent requests.
  */
 async function paced(url: string, gateway: boolean, headers: Record<string, string>, rate: number, seconds: number, connections: number, overheads?: number[], timeline?: Timeline, body: () => string = () => chatBody(gateway)): Promise<Load> {
-  const u = new URL(url);
-  const pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
   const total = Math.max(1, Math.round(rate * seconds));
-  const interval = 1000 / rate;
   const latencies = new Float64Array(total);
   let errors = 0;
+  const run = await openLoop(url, headers, body, rate, total, connections, {
+    answered: async (res, scheduled, i) => {
+      await res.body.text();
+      const now = performance.now();
+      latencies[i] = now - scheduled;
+      if (res.statusCode !== 200) errors++;
+      else if (overheads) {
+        const v = Number(res.headers["x-gateway-overhead-ms"]);
+        if (Number.isFinite(v)) {
+          overheads.push(v);
+          timeline?.push([performance.timeOrigin + scheduled, performance.timeOrigin + now, v]);
+        }
+      }
+      return now;
+    },
+    failed: (scheduled, i) => {
+      errors++;
+      latencies[i] = performance.now() - scheduled;
+    },
+  });
+  const q = quantiles(Array.from(latencies));
+  return { rps: run.rps, p50: q.p50, p99: q.p99, errors, total };
+}
+
+/**
+ * The open-loop schedule `paced` and `streamPaced` share: `total` POSTs of `body()` at fixed times `rate` per second
+ * apart over a pool of `connections`, each sent at its scheduled time whether or not earlier ones were answered.
+ * `answered` reads an answer and returns when it was complete (performance.now()); `failed` sees a request that
+ * got no answer. Resolves when every request has settled, with the achieved rate up to the last complete answer.
+ */
+async function openLoop(
+  url: string,
+  headers: Record<string, string>,
+  body: () => string,
+  rate: number,
+  total: number,
+  connections: number,
+  on: { answered: (res: Dispatcher.ResponseData, scheduled: number, i: number) => Promise<number>; failed: (scheduled: number, i: number) => void },
+): Promise<{ rps: number }> {
+  const u = new URL(url);
+  const pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
+  const interval = 1000 / rate;
   let done = 0;
   let sent = 0;
   const start = performance.now();
   let last = start;
   await new Promise<void>((resolveAll) => {
-    const finish = (): void => {
-      if (++done === total) resolveAll();
-    };
     const send = (i: number, scheduled: number): void => {
       pool
         .request({ method: "POST", path: u.pathname, headers: { "content-type": "application/json", ...headers }, body: body() })
         .then(async (res) => {
-          await res.body.text();
-          const now = performance.now();
-          latencies[i] = now - scheduled;
-          last = Math.max(last, now);
-          if (res.statusCode !== 200) errors++;
-          else if (overheads) {
-            const v = Number(res.headers["x-gateway-overhead-ms"]);
-            if (Number.isFinite(v)) {
-              overheads.push(v);
-              timeline?.push([performance.timeOrigin + scheduled, performance.timeOrigin + now, v]);
-            }
-          }
+          last = Math.max(last, await on.answered(res, scheduled, i));
         })
-        .catch(() => {
-          errors++;
-          latencies[i] = performance.now() - scheduled;
-        })
-        .finally(finish);
+        .catch(() => on.failed(scheduled, i))
+        .finally(() => {
+          if (++done === total) resolveAll();
+        });
     };
     const tick = (): void => {
       const now = performance.now();
@@ -260,8 +284,7 @@ async function paced(url: string, gateway: boolean, headers: Record<string, stri
     tick();
   });
   await pool.close();
-  const q = quantiles(Array.from(latencies));
-  return { rps: total / ((last - start) / 1000), p50: q.p50, p99: q.p99, errors, total };
+  return { rps: total / ((last - start) / 1000) };
 }
 
 /** autocannon at `rate` (its per-connection, per-second rate limit: bursty arrivals), for comparison. */
@@ -328,50 +351,28 @@ interface Streamed {
  * must be "data: [DONE]".
  */
 async function streamPaced(url: string, headers: Record<string, string>, body: () => string, rate: number, seconds: number, connections: number): Promise<Streamed> {
-  const u = new URL(url);
-  const pool = new Pool(u.origin, { connections, pipelining: 1, keepAliveTimeout: 30_000 });
-  const total = Math.max(1, Math.round(rate * seconds));
-  const interval = 1000 / rate;
   const ttfb: number[] = [];
   const whole: number[] = [];
   let errors = 0;
-  let done = 0;
-  let sent = 0;
-  const start = performance.now();
-  let last = start;
-  await new Promise<void>((resolveAll) => {
-    const send = (scheduled: number): void => {
-      pool
-        .request({ method: "POST", path: u.pathname, headers: { "content-type": "application/json", ...headers }, body: body() })
-        .then(async (res) => {
-          let first = true;
-          let tail = "";
-          for await (const chunk of res.body) {
-            if (first) {
-              ttfb.push(performance.now() - scheduled);
-              first = false;
-            }
-            tail = (tail + (chunk as Buffer).toString("utf8")).slice(-64);
-          }
-          const now = performance.now();
-          last = Math.max(last, now);
-          if (res.statusCode !== 200 || !tail.trimEnd().endsWith("data: [DONE]")) errors++;
-          else whole.push(now - scheduled);
-        })
-        .catch(() => void errors++)
-        .finally(() => {
-          if (++done === total) resolveAll();
-        });
-    };
-    const tick = (): void => {
+  const run = await openLoop(url, headers, body, rate, Math.max(1, Math.round(rate * seconds)), connections, {
+    answered: async (res, scheduled) => {
+      let first = true;
+      let tail = "";
+      for await (const chunk of res.body) {
+        if (first) {
+          ttfb.push(performance.now() - scheduled);
+          first = false;
+        }
+        tail = (tail + (chunk as Buffer).toString("utf8")).slice(-64);
+      }
       const now = performance.now();
-      while (sent < total && start + sent * interval <= now) send(start + sent++ * interval);
-      if (sent < total) setTimeout(tick, Math.max(0, start + sent * interval - performance.now()));
-    };
-    tick();
+      if (res.statusCode !== 200 || !tail.trimEnd().endsWith("data: [DONE]")) errors++;
+      else whole.push(now - scheduled);
+      return now;
+    },
+    failed: () => void errors++,
   });
-  await pool.close();
-  return { rps: total / ((last - start) / 1000), ttfb: quantiles(ttfb), whole: quantiles(whole), errors };
+  return { rps: run.rps, ttfb: quantiles(ttfb), whole: quantiles(whole), errors };
 }
 
 /** A free loopback port (listen on 0, close). */
