@@ -4,25 +4,20 @@
  */
 import fc from "fast-check";
 import { request as httpRequest } from "node:http";
-import { TestRedis } from "../support/redis-server";
-import { OpenAIStandin } from "../support/openai-standin";
+import type { OpenAIStandin } from "../support/openai-standin";
+import { startGatewayStack, type GatewayStack } from "../support/gateway-stack";
 import { KEYS, bearer, startGateway, testConfig, type TestGateway } from "../support/gateway-fixture";
 
-let redis: TestRedis;
 let upstream: OpenAIStandin;
 let gw: TestGateway;
+let stack: GatewayStack;
 
 beforeAll(async () => {
-  redis = await TestRedis.start();
-  upstream = await OpenAIStandin.start();
-  gw = await startGateway(testConfig({ big: [upstream.url], small: [upstream.url] }, { server: { bodyLimitBytes: 64 * 1024 } }), redis.url);
+  stack = await startGatewayStack({ server: { bodyLimitBytes: 64 * 1024 } });
+  ({ upstream, gw } = stack);
 });
 
-afterAll(async () => {
-  await gw.close();
-  await upstream.stop();
-  await redis.stop();
-});
+afterAll(async () => stack.stop());
 
 afterEach(() => expect(upstream.violations).toEqual([]));
 

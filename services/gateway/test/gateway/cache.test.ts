@@ -2,29 +2,26 @@
  * The response cache in a real Redis: hits only on identical requests; any parameter, message, model or tenant
  * change misses; streaming and temperature > 0 bypass unless opted in; Cache-Control honoured.
  */
-import { TestRedis } from "../support/redis-server";
-import { OpenAIStandin } from "../support/openai-standin";
+import type { TestRedis } from "../support/redis-server";
+import type { OpenAIStandin } from "../support/openai-standin";
+import { startGatewayStack, type GatewayStack } from "../support/gateway-stack";
 import { KEYS, bearer, startGateway, testConfig, type TestGateway } from "../support/gateway-fixture";
 
 let redis: TestRedis;
 let upstream: OpenAIStandin;
 let gw: TestGateway;
+let stack: GatewayStack;
 
 const base = { model: "mistral-7b", messages: [{ role: "user", content: "cache me" }], temperature: 0, max_tokens: 32 };
 const chat = (json: unknown, key: string = KEYS.tenantA, headers: Record<string, string> = {}) =>
   gw.request("POST", "/v1/chat/completions", { headers: { ...bearer(key), ...headers }, json });
 
 beforeAll(async () => {
-  redis = await TestRedis.start();
-  upstream = await OpenAIStandin.start();
-  gw = await startGateway(testConfig({ big: [upstream.url], small: [upstream.url] }), redis.url);
+  stack = await startGatewayStack();
+  ({ redis, upstream, gw } = stack);
 });
 
-afterAll(async () => {
-  await gw.close();
-  await upstream.stop();
-  await redis.stop();
-});
+afterAll(async () => stack.stop());
 
 test("an identical request hits; key order does not matter", async () => {
   const first = await chat(base);

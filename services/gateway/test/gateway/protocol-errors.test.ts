@@ -5,25 +5,18 @@
  * the refusals Fastify's router and Node make outside the parser (bad percent-encoding, no Host, a bad Expect,
  * CONNECT), without echoing the URL or its query string.
  */
-import { TestRedis } from "../support/redis-server";
-import { OpenAIStandin } from "../support/openai-standin";
+import { startGatewayStack, type GatewayStack } from "../support/gateway-stack";
 import { KEYS, startGateway, testConfig, type TestGateway } from "../support/gateway-fixture";
 import { rawExchange, rawRequest } from "../support/raw-http";
 
-let redis: TestRedis;
-let upstream: OpenAIStandin;
 let gw: TestGateway;
+let stack: GatewayStack;
 
 beforeAll(async () => {
-  redis = await TestRedis.start();
-  upstream = await OpenAIStandin.start();
-  gw = await startGateway(testConfig({ big: [upstream.url], small: [upstream.url] }), redis.url);
+  stack = await startGatewayStack();
+  ({ gw } = stack);
 });
-afterAll(async () => {
-  await gw.close();
-  await upstream.stop();
-  await redis.stop();
-});
+afterAll(async () => stack.stop());
 
 const auth = `Authorization: Bearer ${KEYS.tenantA}\r\n`;
 const body = JSON.stringify({ model: "mistral-7b", messages: [{ role: "user", content: "hi" }] });
