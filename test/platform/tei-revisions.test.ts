@@ -3,6 +3,8 @@
  * either pinned to a full commit with the public source that pins it, or listed as unpinned with a reason; the
  * synthesized staging release of the injection classifier carries the pin as the chart's `revision`.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import revisions from "../../constructs/data/tei-model-revisions.json";
 import { TEI_MODELS, teiModelRevision } from "../../constructs/text-embeddings";
 import { Testing } from "cdktf";
@@ -37,4 +39,10 @@ test("the staging injection classifier's release pins the commit; an unpinned mo
   };
   expect(values("tei-injection")).toMatchObject({ modelId: TEI_MODELS.injection, revision: teiModelRevision(TEI_MODELS.injection) });
   expect(values("tei-embedder").revision).toBe("");
+});
+
+test("the chart passes the revision with TEI's own flag name", () => {
+  expect(revisions.flag.source).toMatch(/^huggingface\/text-embeddings-inference@v[\d.]+:router\/src\/main\.rs/);
+  const template = readFileSync(join(__dirname, "../../charts/text-embeddings/templates/deployment.yaml"), "utf8");
+  expect(template).toContain(`- ${revisions.flag.name}={{ . }}`);
 });
