@@ -20,6 +20,7 @@ import type {
 import { resolvePolicy, type DetectorId, type GuardrailsConfig, type ResolvedPolicy } from "./config";
 import { DETECTORS } from "./detectors";
 import { extractUnits, wellFormed } from "./extract";
+import type { FeatureMemo } from "./models/linear-model";
 import { mergeRedactions, redact } from "./pii/redact";
 import { createMetrics, inGuardSpan, type GuardrailMetrics } from "./telemetry";
 import type { DetectorDeps, GuardrailLogger, Redaction, Stage, TextClassifier } from "./types";
@@ -75,11 +76,12 @@ export class GuardrailPipeline implements Guardrails {
     const findings: GuardrailFinding[] = [];
     const redactions: Redaction[] = [];
     const explanations: string[] = [];
+    const memo: FeatureMemo = {};
     for (const id of ids) {
       const detector = DETECTORS[id];
       const started = performance.now();
       const v = await inGuardSpan(id, stage, extra.trace ?? extra.output?.traceContext, () =>
-        detector.run({ text, stage, policy, origin, complete: extra.complete ?? true, ...(extra.output ? { output: extra.output } : {}) }, this.detectorDeps),
+        detector.run({ text, stage, policy, origin, memo, complete: extra.complete ?? true, ...(extra.output ? { output: extra.output } : {}) }, this.detectorDeps),
       );
       this.metrics.duration(id, (performance.now() - started) / 1000);
       const action = v.flagged ? "flag" : v.action;

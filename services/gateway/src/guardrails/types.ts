@@ -4,6 +4,7 @@
  */
 import type { GuardrailAction, GuardrailFinding, OutputContext } from "../contracts";
 import type { DetectorId, ResolvedPolicy } from "./config";
+import type { FeatureMemo } from "./models/linear-model";
 import { GatewayError } from "../http/errors";
 
 /** One label and score from a sequence classifier. */
@@ -36,6 +37,8 @@ export interface DetectorInput {
    * instructions addressed to the model are themselves the attack (indirect injection). @default "user"
    */
   readonly origin?: "user" | "data";
+  /** Shared by the detectors of one scan of `text`: the n-gram models featurize it once (pipeline.ts). */
+  readonly memo?: FeatureMemo;
 }
 
 /** A stretch of text to replace by `<TYPE>`. */

@@ -3,6 +3,7 @@ import fc from "fast-check";
 import { Registry } from "prom-client";
 import type { ChatMessage } from "../../src/contracts";
 import { createGuardrails, guardrailsConfigSchema, GuardrailInputError } from "../../src/guardrails";
+import { windowFeaturizations } from "../../src/guardrails/models/linear-model";
 
 const ctx = { route: "chat.completions", tenant: "acme" };
 const make = (raw: unknown = {}, registry?: Registry) => createGuardrails(guardrailsConfigSchema.parse(raw), registry ? { registry } : {});
@@ -249,4 +250,15 @@ test("a counting answer '0 1 2 … 199' passes the default output guardrails, wh
   const end = await endRedacting();
   expect(end.blocked).toBeUndefined();
   expect(sent + end.emit).toBe(answer);
+});
+
+test("both n-gram models read one featurization per scanned text, however many scans interleave (FeatureMemo)", async () => {
+  const g = make();
+  const prompts = Array.from({ length: 40 }, (_, i) => `Ticket ${i}: ${"the printer on the third floor jams whenever a long report is sent, and the queue shows an error. ".repeat(11)}`);
+  const before = windowFeaturizations();
+  // Concurrent checks advance in lockstep, detector by detector: 40 texts are featurized between one text's
+  // injection and toxicity scores, more than the models' 8-entry ring holds.
+  const results = await Promise.all(prompts.map((p) => g.checkInput([user(p)], ctx)));
+  expect(results.every((r) => r.action === "allow")).toBe(true);
+  expect(windowFeaturizations() - before).toBe(prompts.length);
 });

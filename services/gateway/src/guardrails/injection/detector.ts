@@ -12,7 +12,7 @@
  * `flag` action in the decisions metric and a warning log, and the in-cluster classifier (when deployed) decides.
  */
 import type { GuardrailFinding } from "../../contracts";
-import { LinearModel } from "../models/linear-model";
+import { LinearModel, type FeatureMemo } from "../models/linear-model";
 // Imported, not read from a path: tsc emits the JSON beside the compiled code (the image has dist/, not src/).
 import injectionWeights from "../models/injection.json";
 import { variantsOf } from "../text/normalize";
@@ -111,13 +111,13 @@ function plantedParagraphScore(text: string): number {
 }
 
 /** Rule and local-model scores (synchronous, in-process). `data`: the text is content, not the caller's words. */
-export function scoreInjectionLocally(text: string, useModel: boolean, data = false, modelFlagThreshold = DEFAULT_MODEL_FLAG): InjectionScore {
+export function scoreInjectionLocally(text: string, useModel: boolean, data = false, modelFlagThreshold = DEFAULT_MODEL_FLAG, memo?: FeatureMemo): InjectionScore {
   const signals = new Map<string, number>();
   const flag = { best: 0 };
   const rules = ruleScore(text, signals, flag, data);
   let p = 0;
   if (useModel) {
-    p = localModel().predict(text);
+    p = localModel().predict(text, memo);
     signals.set("classifier", p);
     if (data) {
       const planted = plantedParagraphScore(text);
@@ -167,7 +167,7 @@ export const injectionDetector: Detector = {
   async run(input, deps): Promise<Verdict> {
     const { policy } = input;
     const cfg = policy.injection;
-    const local = scoreInjectionLocally(input.text, cfg.localModel, input.origin === "data", cfg.modelFlagThreshold);
+    const local = scoreInjectionLocally(input.text, cfg.localModel, input.origin === "data", cfg.modelFlagThreshold, input.memo);
     const signals = new Map(local.signals);
     const t = await teiScore(input.text, input, deps);
     if (t !== undefined) signals.set("tei", t);

@@ -200,8 +200,8 @@ export class LinearModel {
    * so the score does not grow with length (docs/decisions/0090). A window with too few letters (a list of
    * numbers, a table of figures, hex) is out of the models' domain and scores 0: "0 1 2 … 199" is not toxic.
    */
-  predict(text: string): number {
-    const w = windowsOf(text);
+  predict(text: string, memo?: FeatureMemo): number {
+    const w = memo ? memoWindows(text, memo) : windowsOf(text);
     let best = 0;
     for (let k = 0; k < w.count; k++) {
       if (w.skip[k] === 1) continue;
@@ -239,10 +239,10 @@ function proseLike(text: string, a: number, b: number): boolean {
 }
 
 /**
- * The windows' feature vectors of the last text predicted, in growable module buffers: the injection and the
- * toxicity model score the same text back to back and share them (no per-call garbage).
+ * The windows' feature vectors of a text: computed in growable module buffers (no per-window garbage), then
+ * kept as an owned copy in the ring below.
  */
-interface WindowFeatures {
+export interface WindowFeatures {
   count: number;
   offsets: Int32Array;
   index: Int32Array;
@@ -250,10 +250,56 @@ interface WindowFeatures {
   skip: Uint8Array;
 }
 const win: WindowFeatures = { count: 0, offsets: new Int32Array(65), index: new Int32Array(1 << 15), value: new Float32Array(1 << 15), skip: new Uint8Array(64) };
-let winRaw: string | undefined;
+
+/**
+ * One scan's memo of a text's window features (the pipeline makes one per text it scans, types.ts DetectorInput):
+ * the injection and the toxicity model score the same text and featurize it once, however the scan interleaves
+ * with other requests' scans.
+ */
+export interface FeatureMemo {
+  text?: string;
+  windows?: WindowFeatures;
+}
+
+function memoWindows(raw: string, memo: FeatureMemo): WindowFeatures {
+  if (memo.text === raw && memo.windows) return memo.windows;
+  const w = windowsOf(raw);
+  memo.text = raw;
+  memo.windows = w;
+  return w;
+}
+
+/**
+ * The window features of the last WINDOW_RING texts, owned copies compared by value: the injection and the
+ * toxicity model score the same text, but the pipeline awaits between detectors, so under load other requests'
+ * texts are featurized in between (a one-entry cache missed about half the time and the 1 KB row featurized every
+ * prompt twice: the pipeline passes a FeatureMemo for that). The ring serves callers without a memo (streaming
+ * windows scanned again at the answer's end, the evaluation scripts). The same shape as the normalizer's views.
+ */
+const WINDOW_RING = 8;
+const winKeys: (string | undefined)[] = new Array<string | undefined>(WINDOW_RING).fill(undefined);
+const winValues: (WindowFeatures | undefined)[] = new Array<WindowFeatures | undefined>(WINDOW_RING).fill(undefined);
+let winNext = 0;
 
 function windowsOf(raw: string): WindowFeatures {
-  if (raw === winRaw) return win;
+  for (let i = 0; i < WINDOW_RING; i++) if (winKeys[i] === raw) return winValues[i] as WindowFeatures;
+  const w = computeWindows(raw);
+  const owned: WindowFeatures = { count: w.count, offsets: w.offsets.slice(0, w.count + 1), index: w.index.slice(0, w.offsets[w.count]), value: w.value.slice(0, w.offsets[w.count]), skip: w.skip.slice(0, w.count) };
+  winKeys[winNext] = raw;
+  winValues[winNext] = owned;
+  winNext = (winNext + 1) % WINDOW_RING;
+  return owned;
+}
+
+let computedTexts = 0;
+/** How many texts have had their window features computed (tests and benchmarks: cache and memo hits don't count). */
+export function windowFeaturizations(): number {
+  return computedTexts;
+}
+
+/** Features of every window of `raw`, into the module buffers `win` (valid until the next call). */
+function computeWindows(raw: string): WindowFeatures {
+  computedTexts++;
   const text = modelTextOf(raw);
   const bounds = windowBounds(text);
   if (win.skip.length < bounds.length) {
@@ -284,7 +330,6 @@ function windowsOf(raw: string): WindowFeatures {
     }
     win.offsets[k + 1] = at;
   });
-  winRaw = raw;
   return win;
 }
 

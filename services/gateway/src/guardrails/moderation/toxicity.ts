@@ -30,7 +30,7 @@ export const toxicityDetector: Detector = {
     const findings: GuardrailFinding[] = [];
     let flag: GuardrailFinding | undefined;
     if (cfg.localThreshold < 1) {
-      const p = toxicityModel().predict(text);
+      const p = toxicityModel().predict(text, input.memo);
       const finding = { guard: "toxicity", type: "toxicity", score: Math.round(p * 1000) / 1000 };
       if (p >= cfg.localThreshold) findings.push(finding);
       else if (p >= cfg.localFlagThreshold) flag = finding;
