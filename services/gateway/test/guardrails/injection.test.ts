@@ -5,6 +5,7 @@ import { injectionDetector, locallyBlocks, scoreInjectionLocally } from "../../s
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { canonical, collapseSpacing, decodeBase64Blobs, rot13, unleet, variants } from "../../src/guardrails/text/normalize";
+import { phraseWords } from "../../src/guardrails/injection/phrase-rules";
 import type { InjectionScore } from "../../src/guardrails/injection/detector";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -323,4 +324,16 @@ describe("task switching without 'ignore … instructions' is a cue (flag tier; 
   test.each(["Instead of the train, should I take the bus to Munich?", "I forgot that the meeting moved, can you reschedule it?"])("benign: %s stays below the flag tier", (text) => {
     expect(rulesOnly(text)).toBeLessThan(T);
   });
+});
+
+test("the phrase matcher's word scan finds the words /[\\p{L}\\p{N}'’\\-]+/gu finds, edge quotes and dashes stripped", () => {
+  const reference = (text: string): string[] => [...text.matchAll(/[\p{L}\p{N}'’\-]+/gu)].map((m) => m[0].replace(/^['’\-]+|['’\-]+$/g, ""));
+  const pieces = fc.constantFrom("ignore", "it's", "’quoted’", "--", "-", "'", "Ünïcödé", "日本語", "𝐛𝐨𝐥𝐝", "\ud800", "42", " ", ". ", "\n", "<!--", "é́", "ß", "\u00a0");
+  fc.assert(
+    fc.property(fc.array(fc.oneof(pieces, fc.string({ unit: "grapheme", maxLength: 6 }), fc.string({ unit: "binary", maxLength: 4 })), { maxLength: 40 }), (parts) => {
+      const text = parts.join("");
+      expect(phraseWords(text)).toEqual(reference(text));
+    }),
+    { numRuns: 400 },
+  );
 });

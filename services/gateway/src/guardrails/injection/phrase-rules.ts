@@ -144,13 +144,63 @@ export const PHRASE_RULES: readonly PhraseRule[] = [
  */
 interface TrieNode {
   readonly next: Map<number, TrieNode>;
+  /** `next` for ASCII codes, as an array (filled once the rules are compiled): Map.get per character showed in profiles. */
+  readonly ascii: (TrieNode | undefined)[];
   /** Slot ids of the stems ending here. */
   ids: number[];
 }
 const NONE: readonly number[] = [];
+/** Sentence index per word of the text being matched (module scratch: matching is synchronous). */
+let sentenceOf = new Int32Array(1024);
 
-const WORD = /[\p{L}\p{N}'’\-]+/gu;
-const EDGE = /^['’\-]|['’\-]$/;
+/** One code point at lastIndex is a letter or a number (sticky): the non-ASCII case of the word scan below. */
+const LETTER_OR_NUMBER = /[\p{L}\p{N}]/uy;
+
+/**
+ * Length in code units of the word character at `i` (0 when it is not one): letters, numbers, apostrophes (' ’) and
+ * hyphens, the same words as /[\p{L}\p{N}'’\-]+/gu. A loop with an ASCII fast path, not that regex's exec: it was
+ * more than a third of the matcher's time on 1 KB of prose (test/guardrails/injection.test.ts holds them equal).
+ */
+function wordCharAt(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c < 128) return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 39 || c === 45 ? 1 : 0;
+  if (c === 0x2019) return 1;
+  LETTER_OR_NUMBER.lastIndex = i;
+  return LETTER_OR_NUMBER.test(text) ? LETTER_OR_NUMBER.lastIndex - i : 0;
+}
+
+/** ' ’ -: the edge characters stripped from a word ("'I have been PWNED'" has the words i … pwned). */
+const isEdge = (c: number): boolean => c === 39 || c === 45 || c === 0x2019;
+
+/**
+ * The words of `text` with their edge quotes and dashes stripped (a word of edge characters only is ""), and
+ * for each the index of its sentence in `sentenceOf` (module scratch): what the matcher works on.
+ */
+export function phraseWords(text: string): string[] {
+  const words: string[] = [];
+  let sentence = 0;
+  let last = 0;
+  if (sentenceOf.length < text.length + 1) sentenceOf = new Int32Array(text.length * 2 + 1);
+  for (let pos = 0; pos < text.length; ) {
+    const first = wordCharAt(text, pos);
+    if (first === 0) {
+      pos++;
+      continue;
+    }
+    const start = pos;
+    pos += first;
+    for (let w = wordCharAt(text, pos); w > 0 && pos < text.length; w = wordCharAt(text, pos)) pos += w;
+    if (words.length > 0 && endsSentence(text, last, start)) sentence++;
+    sentenceOf[words.length] = sentence;
+    let a = start;
+    let b = pos;
+    while (a < b && isEdge(text.charCodeAt(a))) a++;
+    while (b > a && isEdge(text.charCodeAt(b - 1))) b--;
+    words.push(text.slice(a, b));
+    last = pos;
+  }
+  return words;
+}
 /** Between two words (text[from, to)): the end of a sentence or a line, or a markup tag's edge ("<!-- ignore -->"). A loop, not a regex over a slice. */
 function endsSentence(text: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
@@ -159,8 +209,6 @@ function endsSentence(text: string, from: number, to: number): boolean {
   }
   return false;
 }
-let sentenceOf = new Int32Array(1024);
-const EDGES = /^['’\-]+|['’\-]+$/g;
 
 export interface PhraseHit {
   readonly family: string;
@@ -174,7 +222,7 @@ export interface PhraseHit {
 export function compilePhraseRules(rules: readonly PhraseRule[]): (normalized: string) => PhraseHit[] {
   let slotCount = 0;
   const exactSlots = new Map<string, number[]>();
-  const trie: TrieNode = { next: new Map(), ids: [] };
+  const trie: TrieNode = { next: new Map(), ascii: [], ids: [] };
   const compiled = rules.map((rule) => ({
     rule,
     slots: rule.slots.map((slot) => {
@@ -188,7 +236,7 @@ export function compilePhraseRules(rules: readonly PhraseRule[]): (normalized: s
         for (const ch of alt.slice(0, -1)) {
           const code = ch.charCodeAt(0);
           let child = node.next.get(code);
-          if (!child) node.next.set(code, (child = { next: new Map(), ids: [] }));
+          if (!child) node.next.set(code, (child = { next: new Map(), ascii: [], ids: [] }));
           node = child;
         }
         node.ids.push(id);
@@ -196,6 +244,13 @@ export function compilePhraseRules(rules: readonly PhraseRule[]): (normalized: s
       return id;
     }),
   }));
+  const fillAscii = (node: TrieNode): void => {
+    for (const [code, child] of node.next) {
+      if (code < 128) node.ascii[code] = child;
+      fillAscii(child);
+    }
+  };
+  fillAscii(trie);
   /** Slot-id bitsets are WORDS32 32-bit words per text word. */
   const WORDS32 = Math.ceil(slotCount / 32);
 
@@ -226,7 +281,8 @@ export function compilePhraseRules(rules: readonly PhraseRule[]): (normalized: s
     }
     let node: TrieNode | undefined = trie;
     for (let i = 0; i < word.length && node; i++) {
-      node = node.next.get(word.charCodeAt(i));
+      const code = word.charCodeAt(i);
+      node = code < 128 ? node.ascii[code] : node.next.get(code);
       if (!node) break;
       for (const id of node.ids) {
         mark(id, bits, at, index);
@@ -242,22 +298,7 @@ export function compilePhraseRules(rules: readonly PhraseRule[]): (normalized: s
   return function match(normalized: string): PhraseHit[] {
     // Words, and the sentence each is in: a rule matches within one sentence ("… from a list. Explain how the
     // system prompt …" is not "list the system prompt").
-    const words: string[] = [];
-    let sentence = 0;
-    let last = 0;
-    if (sentenceOf.length < normalized.length) sentenceOf = new Int32Array(normalized.length * 2);
-    WORD.lastIndex = 0;
-    for (let m = WORD.exec(normalized); m !== null; m = WORD.exec(normalized)) {
-      if (words.length > 0 && endsSentence(normalized, last, m.index)) sentence++;
-      sentenceOf[words.length] = sentence;
-      words.push(m[0]);
-      last = m.index + m[0].length;
-    }
-    // Quotes and dashes around a word are not part of it: "'I have been PWNED'" has the words i … pwned.
-    for (let i = 0; i < words.length; i++) {
-      const w = words[i] as string;
-      if (EDGE.test(w)) words[i] = w.replace(EDGES, "");
-    }
+    const words = phraseWords(normalized);
     if (scratch.length < words.length * WORDS32) scratch = new Int32Array(words.length * WORDS32 * 2);
     const bits = scratch;
     bits.fill(0, 0, words.length * WORDS32);
